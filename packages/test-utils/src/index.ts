@@ -1,0 +1,15 @@
+export {
+  type EphemeralServer,
+  ephemeralServerAvailable,
+  freePort,
+  startEphemeralServer,
+} from './ephemeral-server.js';
+export { DEFAULT_MYSQL_URL, isCI, redactUrl, testMysqlUrl, withDatabase } from './mysql-url.js';
+export { makeTempDir, type TempDir } from './temp-dir.js';
+export {
+  createTestDatabase,
+  databaseExists,
+  type TestDatabase,
+  type UseTestDatabaseOptions,
+  useTestDatabase,
+} from './test-database.js';
