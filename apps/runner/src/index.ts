@@ -1,0 +1,9 @@
+export { isUsageError, reportError, UsageError } from './cli-support.js';
+export {
+  type CheckResult,
+  type CheckStatus,
+  type DoctorOptions,
+  type DoctorReport,
+  formatDoctorReport,
+  runDoctor,
+} from './doctor.js';
