@@ -105,6 +105,16 @@ async function checkSqlite(): Promise<CheckResult> {
   }
 }
 
+/** `ok` with `okDetail` when `good`, else a warning with its own detail and hint. */
+function warnUnless(
+  good: boolean,
+  name: string,
+  okDetail: string,
+  warn: { detail: string; hint: string },
+): CheckResult {
+  return good ? { name, status: 'ok', detail: okDetail } : { name, status: 'warn', ...warn };
+}
+
 async function checkMysql(
   config: Extract<DatabaseConfig, { kind: 'mysql' }>,
   timeoutSeconds: number,
@@ -123,34 +133,23 @@ async function checkMysql(
     { name: 'mysql', status: 'ok', detail: `${probe.flavor} ${probe.version} at ${where}` },
   ];
   checks.push(
-    probe.localInfile
-      ? { name: 'mysql.local_infile', status: 'ok', detail: 'ON' }
-      : {
-          name: 'mysql.local_infile',
-          status: 'warn',
-          detail: 'OFF: `stampede load --method load-data` will not work',
-          hint: 'SET GLOBAL local_infile = 1 (or start the server with --local-infile=1)',
-        },
-  );
-  checks.push(
-    probe.maxAllowedPacket >= 16 * MB
-      ? { name: 'mysql.max_allowed_packet', status: 'ok', detail: fmtBytes(probe.maxAllowedPacket) }
-      : {
-          name: 'mysql.max_allowed_packet',
-          status: 'warn',
-          detail: `${fmtBytes(probe.maxAllowedPacket)}: the loader will use smaller batches`,
-          hint: 'SET GLOBAL max_allowed_packet = 67108864 for faster loads',
-        },
-  );
-  checks.push(
-    probe.innodbBufferPoolSize >= 128 * MB
-      ? { name: 'mysql.innodb_buffer_pool_size', status: 'ok', detail: fmtBytes(probe.innodbBufferPoolSize) }
-      : {
-          name: 'mysql.innodb_buffer_pool_size',
-          status: 'warn',
-          detail: `${fmtBytes(probe.innodbBufferPoolSize)}: loads of millions of rows will be disk-bound`,
-          hint: 'give InnoDB at least 128 MB (innodb_buffer_pool_size)',
-        },
+    warnUnless(probe.localInfile, 'mysql.local_infile', 'ON', {
+      detail: 'OFF: `stampede load --method load-data` will not work',
+      hint: 'SET GLOBAL local_infile = 1 (or start the server with --local-infile=1)',
+    }),
+    warnUnless(probe.maxAllowedPacket >= 16 * MB, 'mysql.max_allowed_packet', fmtBytes(probe.maxAllowedPacket), {
+      detail: `${fmtBytes(probe.maxAllowedPacket)}: the loader will use smaller batches`,
+      hint: 'SET GLOBAL max_allowed_packet = 67108864 for faster loads',
+    }),
+    warnUnless(
+      probe.innodbBufferPoolSize >= 128 * MB,
+      'mysql.innodb_buffer_pool_size',
+      fmtBytes(probe.innodbBufferPoolSize),
+      {
+        detail: `${fmtBytes(probe.innodbBufferPoolSize)}: loads of millions of rows will be disk-bound`,
+        hint: 'give InnoDB at least 128 MB (innodb_buffer_pool_size)',
+      },
+    ),
   );
   const p = probe.privileges;
   const granted = (['create', 'insert', 'select'] as const).filter((k) => p[k]).map((k) => k.toUpperCase());
