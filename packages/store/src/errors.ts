@@ -155,3 +155,52 @@ export function describeConnectionError(
       });
   }
 }
+
+const CONNECTION_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+]);
+
+/** Whether a raw driver error means the connection itself is unusable (destroy it, do not reuse it). */
+export function isConnectionLost(error: unknown): boolean {
+  const e = (error ?? {}) as DriverErrorLike;
+  return (
+    e.fatal === true || (e.code !== undefined && CONNECTION_CODES.has(e.code)) || e.errno === 2006 || e.errno === 2013
+  );
+}
+
+const HINTS: Record<ErrorClass, string> = {
+  retryable: 'a transient failure: retry the batch (the loader does this itself)',
+  row: 'a row the database refuses: fix or remove it (the loader writes it to the reject file)',
+  fatal: 'check the database URL, the user’s privileges and the server’s settings (`stampede doctor` helps)',
+};
+
+/**
+ * Wrap a raw mysql2 or better-sqlite3 error, keeping its code and errno, classified.
+ * A DatabaseError passes through unchanged.
+ */
+export function toDatabaseError(error: unknown, context?: string): DatabaseError {
+  if (error instanceof DatabaseError) return error;
+  const e = (error ?? {}) as DriverErrorLike;
+  const message = e.sqlMessage ?? e.message ?? String(error);
+  const errorClass = classifyError(error);
+  let hint = HINTS[errorClass];
+  if (e.errno === 1153 || e.code === 'ER_NET_PACKET_TOO_LARGE') {
+    hint = 'a statement exceeded max_allowed_packet: raise it on the server or use smaller batches';
+  } else if (e.errno === 1148 || e.code === 'ER_NOT_ALLOWED_COMMAND') {
+    hint = 'LOAD DATA LOCAL is disabled: SET GLOBAL local_infile = 1 on the server, or use the default method';
+  }
+  return new DatabaseError(context ? `${context}: ${message}` : message, {
+    driverCode: e.code,
+    errno: e.errno,
+    errorClass,
+    hint,
+    cause: error,
+  });
+}

@@ -1,0 +1,249 @@
+import {
+  assertIdentifier,
+  createSecondaryIndexSql,
+  createUsersTableSql,
+  USER_COLUMN_NAMES,
+  type User,
+  userToRow,
+} from '@stampede/schema';
+import mysql from 'mysql2/promise';
+import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
+import { describeConnectionError, isConnectionLost, toDatabaseError } from './errors.js';
+import { mysqlConnectionOptions } from './probe.js';
+import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
+import {
+  type EnsureSchemaOptions,
+  type ListDepartmentOptions,
+  type ProgressMark,
+  progressTableName,
+  type UpsertOptions,
+  type UpsertResult,
+  type UserStore,
+} from './user-store.js';
+
+type MysqlConfig = Extract<DatabaseConfig, { kind: 'mysql' }>;
+
+/** Options of a MySQL store. */
+export interface MysqlStoreOptions {
+  /**
+   * Pool size: the most connections used at once.
+   * @default 4
+   */
+  connections?: number;
+  /**
+   * Table name.
+   * @default 'users'
+   */
+  table?: string;
+  /**
+   * Milliseconds to wait for a connection to be established.
+   * @default 5000
+   */
+  connectTimeoutMs?: number;
+}
+
+// Strict mode makes a too-long or invalid value an error (a rejected row) rather than a
+// silently truncated one, on MySQL 8.4 and MariaDB 10.11 alike, whatever the server default.
+const SESSION_SETUP =
+  "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'";
+
+const COLS = USER_COLUMN_NAMES.map((c) => `\`${c}\``).join(', ');
+const ROW_PLACEHOLDERS = `(${USER_COLUMN_NAMES.map(() => '?').join(',')})`;
+// A username or email that already belongs to ANOTHER id also lands in ON DUPLICATE KEY
+// UPDATE; setting the NOT NULL id to NULL then fails the statement (errno 1048, a row
+// error), so such a row is rejected instead of overwriting the other user.
+const GUARD = '`id` = IF(`id` = VALUES(`id`), `id`, NULL)';
+const UPDATE_ALL = USER_COLUMN_NAMES.filter((c) => c !== 'id')
+  .map((c) => `\`${c}\` = VALUES(\`${c}\`)`)
+  .join(', ');
+
+/** The users table in MySQL 8.4 or MariaDB 10.11 through a mysql2 pool. */
+export class MysqlUserStore implements UserStore {
+  readonly dialect = 'mysql' as const;
+  readonly table: string;
+  readonly displayUrl: string;
+  /** The mysql2 pool, for callers that need a raw connection (e.g. LOAD DATA). */
+  readonly pool: mysql.Pool;
+  readonly #config: MysqlConfig;
+  readonly #progressTable: string;
+  readonly #prepared = new WeakSet<object>();
+  #maxPacket: number | undefined;
+
+  constructor(config: MysqlConfig, options: MysqlStoreOptions = {}) {
+    this.#config = config;
+    this.table = assertIdentifier(options.table ?? 'users');
+    this.#progressTable = progressTableName(this.table);
+    this.displayUrl = redactDatabaseUrl(config.url);
+    this.pool = mysql.createPool({
+      ...mysqlConnectionOptions(config, options.connectTimeoutMs ?? 5000),
+      connectionLimit: options.connections ?? 4,
+      waitForConnections: true,
+      enableKeepAlive: true,
+    });
+  }
+
+  /** Check out a connection set up for Stampede; destroyed instead of reused when it broke. */
+  async withConnection<T>(fn: (conn: mysql.PoolConnection) => Promise<T>): Promise<T> {
+    let conn: mysql.PoolConnection;
+    try {
+      conn = await this.pool.getConnection();
+    } catch (error) {
+      const e = error as { code?: string };
+      if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.code === 'ER_BAD_DB_ERROR' || e.code === 'ENOTFOUND') {
+        throw describeConnectionError(error, this.#config);
+      }
+      throw toDatabaseError(error, `Cannot connect to ${this.#config.host}:${this.#config.port}`);
+    }
+    try {
+      if (!this.#prepared.has(conn.connection)) {
+        await conn.query(SESSION_SETUP);
+        this.#prepared.add(conn.connection);
+      }
+      const result = await fn(conn);
+      conn.release();
+      return result;
+    } catch (error) {
+      if (isConnectionLost(error)) conn.destroy();
+      else conn.release();
+      throw toDatabaseError(error);
+    }
+  }
+
+  async #query(sql: string, values?: unknown[]): Promise<unknown> {
+    return this.withConnection(async (conn) => (await conn.query(sql, values))[0]);
+  }
+
+  async ensureSchema(options: EnsureSchemaOptions = {}): Promise<void> {
+    for (const sql of createUsersTableSql('mysql', { table: this.table, ...options })) await this.#query(sql);
+    await this.#query(
+      `CREATE TABLE IF NOT EXISTS \`${this.#progressTable}\` (
+  \`load_key\` VARCHAR(128) CHARACTER SET ascii NOT NULL,
+  \`range_key\` VARCHAR(128) CHARACTER SET ascii NOT NULL,
+  \`committed_offset\` BIGINT UNSIGNED NOT NULL,
+  \`committed_rows\` BIGINT UNSIGNED NOT NULL,
+  \`updated_at\` TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (\`load_key\`, \`range_key\`)
+) ENGINE=InnoDB`,
+    );
+  }
+
+  async hasSecondaryIndexes(): Promise<boolean> {
+    const rows = (await this.#query(
+      'SELECT COUNT(*) AS n FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?',
+      [this.table, `ix_${this.table}_department_id`],
+    )) as { n: number }[];
+    return Number(rows[0]?.n) > 0;
+  }
+
+  async addSecondaryIndexes(): Promise<void> {
+    if (await this.hasSecondaryIndexes()) return;
+    for (const sql of createSecondaryIndexSql('mysql', this.table)) await this.#query(sql);
+  }
+
+  async dropTable(): Promise<void> {
+    await this.#query(`DROP TABLE IF EXISTS \`${this.table}\`, \`${this.#progressTable}\``);
+  }
+
+  async count(): Promise<number> {
+    const rows = (await this.#query(`SELECT COUNT(*) AS n FROM \`${this.table}\``)) as { n: number }[];
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async upsert(users: readonly User[], options: UpsertOptions = {}): Promise<UpsertResult> {
+    const onDuplicate = options.onDuplicate ?? 'update';
+    if (users.length === 0 && !options.progress) return { inserted: 0, updated: 0, skipped: 0 };
+    const values: unknown[] = [];
+    for (const u of users) values.push(...userToRow(u, 'mysql'));
+    let sql = `INSERT INTO \`${this.table}\` (${COLS}) VALUES ${new Array(users.length).fill(ROW_PLACEHOLDERS).join(',')}`;
+    if (onDuplicate === 'update') sql += ` ON DUPLICATE KEY UPDATE ${GUARD}, ${UPDATE_ALL}`;
+    else if (onDuplicate === 'skip') sql += ` ON DUPLICATE KEY UPDATE ${GUARD}`;
+    return this.withConnection(async (conn) => {
+      await conn.query('START TRANSACTION');
+      try {
+        let duplicates = 0;
+        if (users.length > 0) {
+          const [header] = await conn.query<mysql.ResultSetHeader>(sql, values);
+          // "Records: 3  Duplicates: 1  Warnings: 0" counts rows that met an existing key, changed or not.
+          duplicates = Number(/Duplicates:\s*(\d+)/.exec(header.info ?? '')?.[1] ?? 0);
+          if (users.length === 1 && !header.info) duplicates = header.affectedRows === 1 ? 0 : 1;
+        }
+        if (options.progress) await this.#writeProgress(conn, options.progress);
+        await conn.query('COMMIT');
+        return {
+          inserted: users.length - duplicates,
+          updated: onDuplicate === 'update' ? duplicates : 0,
+          skipped: onDuplicate === 'skip' ? duplicates : 0,
+        };
+      } catch (error) {
+        if (!isConnectionLost(error)) await conn.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async #writeProgress(conn: mysql.PoolConnection, mark: ProgressMark): Promise<void> {
+    await conn.query(
+      `INSERT INTO \`${this.#progressTable}\` (load_key, range_key, committed_offset, committed_rows) VALUES (?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE committed_offset = VALUES(committed_offset), committed_rows = VALUES(committed_rows)`,
+      [mark.loadKey, mark.rangeKey, mark.offset, mark.rows],
+    );
+  }
+
+  async findByUsernames(usernames: readonly string[]): Promise<User[]> {
+    const wanted = queryableUsernames(usernames);
+    if (wanted.length === 0) return [];
+    const rows = (await this.#query(
+      `SELECT ${selectList('mysql')} FROM \`${this.table}\` WHERE \`username\` IN (${wanted.map(() => '?').join(',')})`,
+      wanted,
+    )) as Record<string, unknown>[];
+    return rows.map((r) => rowToUser(r, 'mysql'));
+  }
+
+  async listDepartment(department: string, options: ListDepartmentOptions = {}): Promise<User[]> {
+    const limit = pageLimit(options.limit);
+    if (!isKnownDepartment(department)) return [];
+    const rows = (await this.#query(
+      `SELECT ${selectList('mysql')} FROM \`${this.table}\` WHERE \`department\` = ? AND \`id\` > ? ORDER BY \`id\` LIMIT ${limit}`,
+      [department, options.afterId ?? 0],
+    )) as Record<string, unknown>[];
+    return rows.map((r) => rowToUser(r, 'mysql'));
+  }
+
+  async readProgress(loadKey: string): Promise<ProgressMark[]> {
+    try {
+      const rows = (await this.#query(
+        `SELECT load_key, range_key, committed_offset, committed_rows FROM \`${this.#progressTable}\` WHERE load_key = ? ORDER BY range_key`,
+        [loadKey],
+      )) as Record<string, unknown>[];
+      return rows.map((r) => ({
+        loadKey: String(r.load_key),
+        rangeKey: String(r.range_key),
+        offset: Number(r.committed_offset),
+        rows: Number(r.committed_rows),
+      }));
+    } catch (error) {
+      if ((error as { errno?: number }).errno === 1146) return []; // no progress table yet: nothing committed
+      throw error;
+    }
+  }
+
+  async clearProgress(loadKey: string): Promise<void> {
+    try {
+      await this.#query(`DELETE FROM \`${this.#progressTable}\` WHERE load_key = ?`, [loadKey]);
+    } catch (error) {
+      if ((error as { errno?: number }).errno !== 1146) throw error;
+    }
+  }
+
+  async maxStatementBytes(): Promise<number> {
+    if (this.#maxPacket === undefined) {
+      const rows = (await this.#query('SELECT @@max_allowed_packet AS p')) as { p: number }[];
+      this.#maxPacket = Number(rows[0]?.p ?? 4 * 1024 * 1024);
+    }
+    return this.#maxPacket;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

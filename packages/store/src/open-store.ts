@@ -1,0 +1,48 @@
+import { parseDatabaseUrl } from './config.js';
+import { MysqlUserStore } from './mysql-store.js';
+import { SqliteUserStore } from './sqlite-store.js';
+import type { UserStore } from './user-store.js';
+
+/** Options of {@link openStore}. */
+export interface OpenStoreOptions {
+  /**
+   * Table name.
+   * @default 'users'
+   */
+  table?: string;
+  /**
+   * MySQL pool size (ignored for SQLite, which has one writer).
+   * @default 4
+   */
+  connections?: number;
+  /**
+   * MySQL connect timeout in milliseconds.
+   * @default 5000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * SQLite busy timeout in milliseconds.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Open the users table at `url` (`mysql://user:pass@host:port/db` or `sqlite:path`).
+ * Nothing is created until {@link UserStore.ensureSchema}.
+ * @throws ConfigError for a bad URL.
+ */
+export function openStore(url: string, options: OpenStoreOptions = {}): UserStore {
+  const config = parseDatabaseUrl(url);
+  if (config.kind === 'mysql') {
+    return new MysqlUserStore(config, {
+      ...(options.table !== undefined && { table: options.table }),
+      ...(options.connections !== undefined && { connections: options.connections }),
+      ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
+    });
+  }
+  return new SqliteUserStore(config, {
+    ...(options.table !== undefined && { table: options.table }),
+    ...(options.busyTimeoutMs !== undefined && { busyTimeoutMs: options.busyTimeoutMs }),
+  });
+}

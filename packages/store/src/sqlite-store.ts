@@ -1,0 +1,236 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  assertIdentifier,
+  createSecondaryIndexSql,
+  createUsersTableSql,
+  USER_COLUMN_NAMES,
+  type User,
+  userToRow,
+} from '@stampede/schema';
+import Database from 'better-sqlite3';
+import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
+import { DatabaseError, toDatabaseError } from './errors.js';
+import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
+import {
+  type EnsureSchemaOptions,
+  type ListDepartmentOptions,
+  type ProgressMark,
+  progressTableName,
+  type UpsertOptions,
+  type UpsertResult,
+  type UserStore,
+} from './user-store.js';
+
+type SqliteConfig = Extract<DatabaseConfig, { kind: 'sqlite' }>;
+
+/** Options of a SQLite store. */
+export interface SqliteStoreOptions {
+  /**
+   * Table name.
+   * @default 'users'
+   */
+  table?: string;
+  /**
+   * Milliseconds a writer waits for another process's lock before SQLITE_BUSY.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+}
+
+const COLS = USER_COLUMN_NAMES.map((c) => `"${c}"`).join(', ');
+const PLACEHOLDERS = USER_COLUMN_NAMES.map(() => '?').join(', ');
+
+/**
+ * The users table in one SQLite file through better-sqlite3: WAL, one writer, whole
+ * batches in one transaction (the contention lab's lessons).
+ */
+export class SqliteUserStore implements UserStore {
+  readonly dialect = 'sqlite' as const;
+  readonly table: string;
+  readonly displayUrl: string;
+  /** The better-sqlite3 handle, for callers that need it. */
+  readonly db: Database.Database;
+  readonly #progressTable: string;
+  #statements: ReturnType<SqliteUserStore['prepare']> | undefined;
+
+  constructor(config: SqliteConfig, options: SqliteStoreOptions = {}) {
+    this.table = assertIdentifier(options.table ?? 'users');
+    this.#progressTable = progressTableName(this.table);
+    this.displayUrl = redactDatabaseUrl(config.url);
+    try {
+      if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+      this.db = new Database(config.path, { timeout: options.busyTimeoutMs ?? 5000 });
+      this.db.pragma('journal_mode = WAL');
+      // In WAL mode NORMAL is durable across application crashes; only an OS crash may lose the last commits.
+      this.db.pragma('synchronous = NORMAL');
+    } catch (error) {
+      throw new DatabaseError(`Cannot open SQLite database ${config.path}: ${(error as Error).message}`, {
+        driverCode: (error as { code?: string }).code,
+        errorClass: 'fatal',
+        hint: 'check that the directory exists and is writable, or pass another --db sqlite:path',
+        cause: error,
+      });
+    }
+  }
+
+  private prepare() {
+    const t = this.table;
+    return {
+      insert: this.db.prepare(`INSERT INTO "${t}" (${COLS}) VALUES (${PLACEHOLDERS})`),
+      // Only an existing id is "no change"; a username or email of another id still raises.
+      insertOrNothing: this.db.prepare(
+        `INSERT INTO "${t}" (${COLS}) VALUES (${PLACEHOLDERS}) ON CONFLICT ("id") DO NOTHING`,
+      ),
+      update: this.db.prepare(
+        `UPDATE "${t}" SET ${USER_COLUMN_NAMES.slice(1)
+          .map((c) => `"${c}" = ?`)
+          .join(', ')} WHERE "id" = ?`,
+      ),
+      progress: this.db.prepare(
+        `INSERT INTO "${this.#progressTable}" (load_key, range_key, committed_offset, committed_rows) VALUES (?, ?, ?, ?)
+         ON CONFLICT (load_key, range_key) DO UPDATE SET committed_offset = excluded.committed_offset, committed_rows = excluded.committed_rows`,
+      ),
+    };
+  }
+
+  #run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw toDatabaseError(error);
+    }
+  }
+
+  get #stmts() {
+    this.#statements ??= this.#run(() => this.prepare());
+    return this.#statements;
+  }
+
+  async ensureSchema(options: EnsureSchemaOptions = {}): Promise<void> {
+    this.#run(() => {
+      for (const sql of createUsersTableSql('sqlite', { table: this.table, ...options })) this.db.exec(sql);
+      this.db.exec(`CREATE TABLE IF NOT EXISTS "${this.#progressTable}" (
+  load_key TEXT NOT NULL, range_key TEXT NOT NULL,
+  committed_offset INTEGER NOT NULL, committed_rows INTEGER NOT NULL,
+  PRIMARY KEY (load_key, range_key)) STRICT`);
+    });
+    this.#statements = undefined;
+  }
+
+  async hasSecondaryIndexes(): Promise<boolean> {
+    return this.#run(
+      () =>
+        this.db
+          .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?")
+          .get(`ix_${this.table}_department_id`) !== undefined,
+    );
+  }
+
+  async addSecondaryIndexes(): Promise<void> {
+    this.#run(() => {
+      for (const sql of createSecondaryIndexSql('sqlite', this.table)) this.db.exec(sql);
+    });
+  }
+
+  async dropTable(): Promise<void> {
+    this.#run(() => {
+      this.db.exec(`DROP TABLE IF EXISTS "${this.table}"; DROP TABLE IF EXISTS "${this.#progressTable}"`);
+    });
+    this.#statements = undefined;
+  }
+
+  async count(): Promise<number> {
+    return this.#run(() =>
+      Number((this.db.prepare(`SELECT COUNT(*) AS n FROM "${this.table}"`).get() as { n: number }).n),
+    );
+  }
+
+  async upsert(users: readonly User[], options: UpsertOptions = {}): Promise<UpsertResult> {
+    const onDuplicate = options.onDuplicate ?? 'update';
+    const s = this.#stmts;
+    const result: UpsertResult = { inserted: 0, updated: 0, skipped: 0 };
+    const tx = this.db.transaction(() => {
+      for (const u of users) {
+        const row = userToRow(u, 'sqlite');
+        if (onDuplicate === 'error') {
+          s.insert.run(row);
+          result.inserted++;
+        } else if (s.insertOrNothing.run(row).changes === 1) {
+          result.inserted++;
+        } else if (onDuplicate === 'update') {
+          s.update.run([...row.slice(1), u.id]);
+          result.updated++;
+        } else {
+          result.skipped++;
+        }
+      }
+      const p = options.progress;
+      if (p) s.progress.run(p.loadKey, p.rangeKey, p.offset, p.rows);
+    });
+    // IMMEDIATE takes the write lock up front: no read-then-write upgrade to fail with SQLITE_BUSY.
+    this.#run(() => tx.immediate());
+    return result;
+  }
+
+  async findByUsernames(usernames: readonly string[]): Promise<User[]> {
+    const wanted = queryableUsernames(usernames);
+    if (wanted.length === 0) return [];
+    return this.#run(() =>
+      (
+        this.db
+          .prepare(
+            `SELECT ${selectList('sqlite')} FROM "${this.table}" WHERE "username" IN (${wanted.map(() => '?').join(',')})`,
+          )
+          .all(wanted) as Record<string, unknown>[]
+      ).map((r) => rowToUser(r, 'sqlite')),
+    );
+  }
+
+  async listDepartment(department: string, options: ListDepartmentOptions = {}): Promise<User[]> {
+    const limit = pageLimit(options.limit);
+    if (!isKnownDepartment(department)) return [];
+    return this.#run(() =>
+      (
+        this.db
+          .prepare(
+            `SELECT ${selectList('sqlite')} FROM "${this.table}" WHERE "department" = ? AND "id" > ? ORDER BY "id" LIMIT ${limit}`,
+          )
+          .all(department, options.afterId ?? 0) as Record<string, unknown>[]
+      ).map((r) => rowToUser(r, 'sqlite')),
+    );
+  }
+
+  async readProgress(loadKey: string): Promise<ProgressMark[]> {
+    return this.#run(() => {
+      const exists = this.db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+        .get(this.#progressTable);
+      if (!exists) return [];
+      const rows = this.db
+        .prepare(
+          `SELECT load_key, range_key, committed_offset, committed_rows FROM "${this.#progressTable}" WHERE load_key = ? ORDER BY range_key`,
+        )
+        .all(loadKey) as Record<string, unknown>[];
+      return rows.map((r) => ({
+        loadKey: String(r.load_key),
+        rangeKey: String(r.range_key),
+        offset: Number(r.committed_offset),
+        rows: Number(r.committed_rows),
+      }));
+    });
+  }
+
+  async clearProgress(loadKey: string): Promise<void> {
+    if ((await this.readProgress(loadKey)).length === 0) return;
+    this.#run(() => this.db.prepare(`DELETE FROM "${this.#progressTable}" WHERE load_key = ?`).run(loadKey));
+  }
+
+  async maxStatementBytes(): Promise<number> {
+    return Number.POSITIVE_INFINITY;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

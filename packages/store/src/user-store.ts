@@ -1,0 +1,101 @@
+import type { Dialect, User } from '@stampede/schema';
+
+/** What an upsert does with a row whose id is already in the table. */
+export type OnDuplicate = 'update' | 'skip' | 'error';
+
+/**
+ * How far one part of a load has committed. The loader writes it in the same
+ * transaction as the batch it describes, so progress can never disagree with the data.
+ */
+export interface ProgressMark {
+  /** Identifies one load of one file into one table (the loader derives it from the file). */
+  loadKey: string;
+  /** One contiguous part of the input, owned by one writer (e.g. `shard-1-of-3:range-2`). */
+  rangeKey: string;
+  /** Everything before this byte offset of the input is committed. */
+  offset: number;
+  /** Rows committed in this range so far. */
+  rows: number;
+}
+
+/** Options of {@link UserStore.upsert}. */
+export interface UpsertOptions {
+  /**
+   * What to do with a row whose id exists: overwrite it, leave it, or fail the batch.
+   * A username or email that belongs to another id always fails (a row-level error).
+   * @default 'update'
+   */
+  onDuplicate?: OnDuplicate;
+  /** A progress mark to commit in the same transaction as the rows. */
+  progress?: ProgressMark;
+}
+
+/** What one upsert did. */
+export interface UpsertResult {
+  inserted: number;
+  updated: number;
+  /** Rows left alone because their id existed and `onDuplicate` was `skip`. */
+  skipped: number;
+}
+
+/** Options of {@link UserStore.ensureSchema}. */
+export interface EnsureSchemaOptions {
+  /**
+   * Create the secondary (department, id) index with the table. A loader filling an
+   * empty table may leave it out and call {@link UserStore.addSecondaryIndexes} afterwards.
+   * @default true
+   */
+  secondaryIndexes?: boolean;
+}
+
+/** Options of {@link UserStore.listDepartment}. */
+export interface ListDepartmentOptions {
+  /**
+   * Page size.
+   * @default 100
+   */
+  limit?: number;
+  /** Keyset cursor: return users with an id greater than this. */
+  afterId?: number;
+}
+
+/** The users table in one database: the same operations on MySQL/MariaDB and SQLite. */
+export interface UserStore {
+  readonly dialect: Dialect;
+  /** The table name. */
+  readonly table: string;
+  /** The store URL with any password redacted. */
+  readonly displayUrl: string;
+  /** Create the users table (and the progress table) when absent. */
+  ensureSchema(options?: EnsureSchemaOptions): Promise<void>;
+  /** Add the secondary index when it is missing. */
+  addSecondaryIndexes(): Promise<void>;
+  /** Whether the secondary index exists. */
+  hasSecondaryIndexes(): Promise<boolean>;
+  /** Drop the users table and its progress rows. */
+  dropTable(): Promise<void>;
+  /** Rows in the table. */
+  count(): Promise<number>;
+  /**
+   * Insert or update `users` in one transaction, with `options.progress` committed in it.
+   * @throws DatabaseError classified retryable (retry the whole batch), row (bisect it) or fatal.
+   */
+  upsert(users: readonly User[], options?: UpsertOptions): Promise<UpsertResult>;
+  /** Users whose username is one of `usernames` (exact, byte for byte), in no particular order. */
+  findByUsernames(usernames: readonly string[]): Promise<User[]>;
+  /** One page of a department's users in id order (keyset pagination). */
+  listDepartment(department: string, options?: ListDepartmentOptions): Promise<User[]>;
+  /** Every progress mark of one load. */
+  readProgress(loadKey: string): Promise<ProgressMark[]>;
+  /** Forget one load's progress. */
+  clearProgress(loadKey: string): Promise<void>;
+  /** Largest statement the server accepts, in bytes (Infinity for SQLite). */
+  maxStatementBytes(): Promise<number>;
+  /** Release every connection. */
+  close(): Promise<void>;
+}
+
+/** Name of the table holding load progress, beside the users table. */
+export function progressTableName(table: string): string {
+  return `${table}_load_progress`;
+}
