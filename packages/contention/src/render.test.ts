@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { LabResult, StrategyResult } from './lab.js';
+import { escapeHtml, renderHtml } from './render-html.js';
+import { renderJson, renderText, renderTextTimeline } from './render-text.js';
+import { strategySettings } from './strategies.js';
+
+function naiveResult(): StrategyResult {
+  return {
+    strategy: 'naive',
+    settings: strategySettings('naive', 5000),
+    processes: 2,
+    rowsPerProcess: 1,
+    taskDurationMs: 100,
+    rows: { planned: 2, attempted: 2, claimed: 1, committed: 1, lost: 1, phantom: 0, unclaimed: 0, duplicates: 0 },
+    busyErrors: 1,
+    retries: 0,
+    wait: { count: 2, p50Ms: 0.1, p99Ms: 0.3, maxMs: 0.3 },
+    wallMs: 100,
+    rowsPerSecond: 10,
+    integrity: ['ok'],
+    integrityOk: true,
+    errorCodes: { SQLITE_BUSY: 1 },
+    children: [],
+    events: [
+      { type: 'waiting', p: 0, t: 0, seq: 0 },
+      { type: 'acquired', p: 0, t: 0.1, seq: 0 },
+      { type: 'committed', p: 0, t: 100, seq: 0 },
+      { type: 'waiting', p: 1, t: 0, seq: 0 },
+      { type: 'busy', p: 1, t: 0.3, seq: 0, code: 'SQLITE_BUSY', message: 'database is locked' },
+      { type: 'failed', p: 1, t: 0.4, seq: 0, code: 'SQLITE_BUSY', message: '<script>alert(1)</script>' },
+    ],
+    ok: true,
+    notes: ['1 of 2 rows lost', 'p1 crashed on SQLITE_BUSY: <script>'],
+  };
+}
+
+function lab(results: StrategyResult[]): LabResult {
+  return {
+    options: {
+      db: '/tmp/lab.sqlite',
+      processes: 2,
+      rows: 1,
+      taskDurationMs: 100,
+      strategy: 'naive',
+      busyTimeoutMs: 5000,
+      deadlineMs: 10_000,
+      killHolder: false,
+      logFile: undefined,
+    },
+    startedAt: '2025-01-01T00:00:00.000Z',
+    results,
+    ok: results.every((r) => r.ok),
+  };
+}
+
+describe('renderTextTimeline', () => {
+  it('draws the holder as # across the run and the loser as X at the start', () => {
+    const lines = renderTextTimeline(naiveResult(), 20).split('\n');
+    expect(lines[0]).toBe(`      p0 |${'#'.repeat(20)}|`);
+    expect(lines[1]).toBe(`      p1 |X${'.'.repeat(19)}|`);
+  });
+});
+
+describe('renderText', () => {
+  it('prints the figures, the errors and the findings', () => {
+    const text = renderText(lab([naiveResult()]));
+    expect(text).toMatch(/naive\s+2\s+1\s+1\s+1\s+0/);
+    expect(text).toContain('errors: SQLITE_BUSY x1');
+    expect(text).toContain('- 1 of 2 rows lost');
+    expect(text).toContain('Verification passed');
+    expect(renderText(lab([{ ...naiveResult(), ok: false }]))).toContain('Verification FAILED');
+  });
+});
+
+describe('renderHtml', () => {
+  it('is self-contained, escapes what processes said, and draws an SVG per strategy', () => {
+    const html = renderHtml(lab([naiveResult(), { ...naiveResult(), strategy: 'wal' }]));
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    expect(html).toContain('p1 crashed on SQLITE_BUSY: &#60;script&#62;');
+    expect(html).toContain('fill="#2563eb"');
+    expect(escapeHtml(`a<b>&"'`)).toBe('a&#60;b&#62;&#38;&#34;&#39;');
+  });
+});
+
+describe('renderJson', () => {
+  it('round-trips the result', () => {
+    const l = lab([naiveResult()]);
+    expect(JSON.parse(renderJson(l))).toEqual(l);
+  });
+});
