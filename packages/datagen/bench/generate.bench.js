@@ -1,0 +1,159 @@
+// One million users three ways in one run: the plain way (one faker call per field, one
+// thread), ours on one worker thread, ours on every core — each serialized to NDJSON into a
+// sink that drops the bytes, so the shared disk's writeback does not blur the comparison.
+// Each variant runs in its own child process so its peak RSS is its own. Then ours on every
+// core writes 5M users to a real file, for the memory bound under disk backpressure.
+// Usage: node bench/generate.bench.js [count]
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+const SELF = fileURLToPath(import.meta.url);
+const REFERENCE = new Date('2025-01-01T00:00:00.000Z');
+
+function output(out) {
+  if (out !== 'sink') return createWriteStream(out);
+  return new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
+}
+
+async function plain(count, out) {
+  const { faker } = await import('@faker-js/faker/locale/en');
+  const { DEPARTMENTS } = await import('@stampede/schema');
+  faker.seed(1);
+  const stream = output(out);
+  const t0 = performance.now();
+  for (let id = 1; id <= count; id++) {
+    const firstName = faker.person.firstName();
+    const lastName = faker.person.lastName();
+    const user = {
+      id,
+      username: faker.internet.username({ firstName, lastName }),
+      email: faker.internet.email({ firstName, lastName }),
+      firstName,
+      lastName,
+      department: faker.helpers.arrayElement(DEPARTMENTS),
+      jobTitle: faker.person.jobTitle(),
+      birthDate: faker.date.birthdate({ refDate: REFERENCE }).toISOString().slice(0, 10),
+      city: faker.location.city(),
+      country: faker.location.country(),
+      createdAt: faker.date.past({ years: 10, refDate: REFERENCE }).toISOString(),
+    };
+    if (!stream.write(`${JSON.stringify(user)}\n`)) await new Promise((r) => stream.once('drain', r));
+  }
+  await new Promise((resolve, reject) => stream.end((e) => (e ? reject(e) : resolve())));
+  return performance.now() - t0;
+}
+
+async function ours(count, out, threads) {
+  const { generateUsers } = await import('../dist/index.js');
+  const summary = await generateUsers({ count, out: output(out), threads });
+  return summary.elapsedMs;
+}
+
+// Child mode: run one variant, print its figures as JSON.
+if (process.argv[2] === '--variant') {
+  const [, , , variant, countArg, out, threadsArg] = process.argv;
+  const count = Number(countArg);
+  const ms = variant === 'plain' ? await plain(count, out) : await ours(count, out, Number(threadsArg));
+  process.stdout.write(
+    `${JSON.stringify({ ms, usersPerSec: Math.round(count / (ms / 1000)), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+  );
+  process.exit(0);
+}
+
+const count = Number(process.argv[2] ?? 1_000_000);
+const cores = availableParallelism();
+const dir = mkdtempSync(join(tmpdir(), 'stampede-datagen-bench-'));
+function variant(name, variantCount, threads = 1, toFile = false) {
+  const out = toFile ? join(dir, `${name}.ndjson`) : 'sink';
+  try {
+    const stdout = execFileSync(
+      process.execPath,
+      [SELF, '--variant', name, String(variantCount), out, String(threads)],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    return JSON.parse(stdout.trim().split('\n').pop());
+  } finally {
+    if (toFile) rmSync(out, { force: true });
+  }
+}
+
+// Other work on the machine shows here: on 2 shared cores it caps the all-cores ratio.
+const loadBefore = loadavg()[0];
+try {
+  const reference = variant('plain', count);
+  const one = variant('ours', count, 1);
+  const all = variant('ours', count, cores);
+  const big = variant('ours', 5_000_000, cores, true);
+  const rows = [
+    {
+      what: `faker, one call per field, 1 thread (reference)`,
+      users: count,
+      'users/s': reference.usersPerSec,
+      'vs reference': '1.00x',
+      'peak RSS MB': reference.maxRssMb,
+    },
+    {
+      what: 'ours, 1 worker thread',
+      users: count,
+      'users/s': one.usersPerSec,
+      'vs reference': `${(one.usersPerSec / reference.usersPerSec).toFixed(2)}x`,
+      'peak RSS MB': one.maxRssMb,
+    },
+    {
+      what: `ours, ${cores} worker threads`,
+      users: count,
+      'users/s': all.usersPerSec,
+      'vs reference': `${(all.usersPerSec / reference.usersPerSec).toFixed(2)}x`,
+      'peak RSS MB': all.maxRssMb,
+    },
+    {
+      what: `ours, ${cores} worker threads, 5M users to a file`,
+      users: 5_000_000,
+      'users/s': big.usersPerSec,
+      'vs reference': `${(big.usersPerSec / reference.usersPerSec).toFixed(2)}x`,
+      'peak RSS MB': big.maxRssMb,
+    },
+  ];
+  console.table(rows);
+  const oneRatio = one.usersPerSec / reference.usersPerSec;
+  const scale = all.usersPerSec / one.usersPerSec;
+  const verdict = (ok) => (ok ? 'met' : 'NOT met');
+  console.log(`ours 1 thread / reference: ${oneRatio.toFixed(2)}x (target >= 4x: ${verdict(oneRatio >= 4)})`);
+  console.log(
+    `ours ${cores} threads / ours 1 thread: ${scale.toFixed(2)}x (target >= 1.7x on 2 cores: ${verdict(scale >= 1.7)})`,
+  );
+  console.log(`load average (1 min) before the run: ${loadBefore.toFixed(2)} on ${cores} cores`);
+  console.log(`peak RSS for 5M users: ${big.maxRssMb} MB (target < 250 MB: ${verdict(big.maxRssMb < 250)})`);
+  console.log(
+    JSON.stringify({
+      bench: 'datagen.generate',
+      users: count,
+      cores,
+      loadAverageBefore: Number(loadBefore.toFixed(2)),
+      referencePerSec: reference.usersPerSec,
+      oursOneThreadPerSec: one.usersPerSec,
+      oursAllCoresPerSec: all.usersPerSec,
+      ratioOneThreadVsReference: Number(oneRatio.toFixed(2)),
+      ratioAllCoresVsOneThread: Number(scale.toFixed(2)),
+      peakRssMb: {
+        reference: reference.maxRssMb,
+        oneThread: one.maxRssMb,
+        allCores: all.maxRssMb,
+        allCores5M: big.maxRssMb,
+      },
+    }),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

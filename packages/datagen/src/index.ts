@@ -1,0 +1,12 @@
+export { DatagenError, type DatagenErrorCode, isDatagenError } from './errors.js';
+export { csvField, FORMATS, type Format, formatFromPath, isFormat } from './format.js';
+export {
+  type GenerateOptions,
+  type GenerateProgress,
+  type GenerateSummary,
+  generateRecords,
+  generateUsers,
+} from './generate.js';
+export { asciiSlug, isLocale, LOCALES, type Locale } from './locales.js';
+export { CHUNK_SIZE, REFERENCE_DATE } from './records.js';
+export { type DatagenCliIo, runDatagenCli } from './run-cli.js';

@@ -1,0 +1,37 @@
+/** A seeded generator of floats in [0, 1). */
+export type Random = () => number;
+
+/** mulberry32: tiny, fast, 32-bit state; ample for picking names, not for secrets. */
+export function mulberry32(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 32-bit avalanche (murmur3's finalizer): nearby inputs give unrelated outputs. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The seed of one chunk, from the run's seed and the chunk's index only, so a chunk's
+ * records do not depend on which thread made them or how many threads there were.
+ * Both halves of a safe-integer seed and chunk index count.
+ */
+export function chunkSeed(seed: number, chunkIndex: number): number {
+  const seedHi = Math.floor(seed / 4294967296);
+  const indexHi = Math.floor(chunkIndex / 4294967296);
+  let h = fmix32((seed >>> 0) ^ 0x9e3779b9);
+  h = fmix32(h ^ seedHi);
+  h = fmix32(h ^ (chunkIndex >>> 0));
+  return fmix32(h ^ indexHi ^ 0x7f4a7c15);
+}

@@ -1,0 +1,103 @@
+import { validateUser } from '@stampede/schema';
+import { describe, expect, it } from 'vitest';
+import { asciiSlug, LOCALES, loadLocale } from './locales.js';
+import { CHUNK_SIZE, chunkCount, dayStrings, planChunks, UserGenerator } from './records.js';
+
+describe('planChunks', () => {
+  it('aligns chunks to absolute ids, so the chunk layout does not depend on where a run starts', () => {
+    const chunks = [...planChunks(9_995, 10_010)];
+    expect(chunks).toEqual([
+      { index: 0, start: 9_995, end: 10_001 },
+      { index: 1, start: 10_001, end: 20_001 },
+      { index: 2, start: 20_001, end: 20_005 },
+    ]);
+    expect(chunkCount(9_995, 10_010)).toBe(3);
+  });
+  it('counts chunks for many shapes of range', () => {
+    for (const [start, count] of [
+      [1, 1],
+      [1, CHUNK_SIZE],
+      [1, CHUNK_SIZE + 1],
+      [CHUNK_SIZE, 2],
+      [123_456, 98_765],
+    ] as const) {
+      const chunks = [...planChunks(start, count)];
+      expect(chunks.length).toBe(chunkCount(start, count));
+      expect(chunks.reduce((n, c) => n + c.end - c.start, 0)).toBe(count);
+    }
+  });
+});
+
+describe('dayStrings', () => {
+  it('agrees with Date for every day across leap years and century rules', () => {
+    const from = Date.UTC(1896, 0, 1);
+    const to = Date.UTC(2030, 11, 31);
+    const days = dayStrings(from, to);
+    expect(days.length).toBe((to - from) / 86_400_000 + 1);
+    days.forEach((d, i) => {
+      if (d !== new Date(from + i * 86_400_000).toISOString().slice(0, 10)) throw new Error(`day ${i}: ${d}`);
+    });
+    expect(days).toContain('2000-02-29');
+    expect(days).not.toContain('1900-02-29');
+  });
+});
+
+describe('asciiSlug', () => {
+  it('transliterates names to a-z, 0-9 and inner hyphens', () => {
+    expect(asciiSlug('Müller-Lüdenscheidt', 'de')).toBe('mueller-luedenscheid'); // cut at 20
+    expect(asciiSlug('Hélène', 'fr')).toBe('helene');
+    expect(asciiSlug("O'Connor")).toBe('o-connor');
+    expect(asciiSlug('Straße', 'de')).toBe('strasse');
+    expect(asciiSlug('Łukasz Øster')).toBe('lukasz-oster');
+    expect(asciiSlug('佐藤')).toBe('user');
+    expect(asciiSlug('A'.repeat(50)).length).toBe(20);
+  });
+});
+
+describe('UserGenerator', () => {
+  it.each(LOCALES)('%s: records pass the validator, with ASCII usernames and emails', async (locale) => {
+    const generator = new UserGenerator(await loadLocale(locale), 7);
+    const users = generator.users(1, 3_001);
+    for (const user of users) {
+      const result = validateUser(user);
+      expect(result.ok ? [] : result.issues).toEqual([]);
+      expect(user.username).toMatch(/^[a-z0-9.-]+$/);
+      expect(user.email).toMatch(/^[a-z0-9.-]+@example\.(com|net|org)$/);
+    }
+    expect(new Set(users.map((u) => u.username)).size).toBe(users.length);
+  });
+
+  it('gives names and places of the locale, non-ASCII included', async () => {
+    const de = new UserGenerator(await loadLocale('de'), 1).users(1, 2_001);
+    const ja = new UserGenerator(await loadLocale('ja'), 1).users(1, 2_001);
+    expect(de.some((u) => /[äöüß]/i.test(u.city + u.lastName))).toBe(true);
+    expect(de.filter((u) => u.country === 'Deutschland').length).toBeGreaterThan(1_500);
+    expect(ja.every((u) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(u.firstName + u.lastName + u.city))).toBe(true);
+  });
+
+  it('makes the same record for an id whatever range it is generated in', async () => {
+    const data = await loadLocale('en');
+    const whole = new UserGenerator(data, 3).users(1, 25_001);
+    const middle = new UserGenerator(data, 3).users(9_990, 20_020);
+    expect(middle).toEqual(whole.slice(9_989, 20_019));
+    const otherSeed = new UserGenerator(data, 4).users(9_990, 9_991);
+    expect(otherSeed[0]).not.toEqual(middle[0]);
+  });
+
+  it('renders NDJSON exactly as JSON.stringify of the records, and JSON/CSV consistently', async () => {
+    const generator = new UserGenerator(await loadLocale('fr'), 5);
+    const users = generator.users(100, 400);
+    const ndjson = Buffer.from(generator.render(100, 400, 'ndjson')).toString('utf8');
+    expect(ndjson).toBe(users.map((u) => `${JSON.stringify(u)}\n`).join(''));
+    const json = Buffer.from(generator.render(100, 400, 'json')).toString('utf8');
+    expect(JSON.parse(`[${json}]`)).toEqual(users);
+    const csv = Buffer.from(generator.render(100, 400, 'csv')).toString('utf8');
+    expect(csv.split('\r\n').length).toBe(users.length + 1);
+  });
+
+  it('renders into a buffer that grows when records are longer than estimated', async () => {
+    const generator = new UserGenerator(await loadLocale('ja'), 1);
+    const bytes = generator.render(1, 2, 'ndjson');
+    expect(JSON.parse(Buffer.from(bytes).toString('utf8'))).toEqual(generator.users(1, 2)[0]);
+  });
+});

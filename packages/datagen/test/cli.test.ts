@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '@stampede/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateRecords, runDatagenCli } from '../dist/index.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const dir = makeTempDir('datagen-cli');
+afterAll(() => dir.cleanup());
+
+function collector(isTTY = false) {
+  const parts: Buffer[] = [];
+  const stream = Object.assign(
+    new Writable({
+      write(chunk: Buffer | string, _encoding, callback) {
+        parts.push(Buffer.from(chunk));
+        callback();
+      },
+    }),
+    { isTTY },
+  );
+  return { stream, text: () => Buffer.concat(parts).toString('utf8') };
+}
+
+async function run(argv: string[]) {
+  const stdout = collector();
+  const stderr = collector();
+  const status = await runDatagenCli(argv, { stdout: stdout.stream, stderr: stderr.stream, handleSignals: false });
+  return { status, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+describe('runDatagenCli', () => {
+  it('--help prints every option and exits 0', async () => {
+    const r = await run(['--help']);
+    expect(r.status).toBe(0);
+    for (const flag of ['--count', '--seed', '--threads', '--format', '--out', '--start-id', '--locale', '--json']) {
+      expect(r.stdout).toContain(flag);
+    }
+  });
+
+  it('writes a file and prints a JSON summary on stdout', async () => {
+    const out = dir.join('users.csv');
+    const r = await run(['-n', '12_345', '--seed', '4', '--threads', '2', '-o', out, '--json', '--locale', 'ja']);
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ ok: true, rows: 12_345, format: 'csv', locale: 'ja', seed: 4, out, threads: 2 });
+    expect(readFileSync(out, 'utf8').split('\r\n').length).toBe(12_345 + 2); // header and the final CRLF
+  });
+
+  it('writes data to stdout and the summary to stderr when --out is absent', async () => {
+    const r = await run(['--count', '300', '--start-id', '1000', '--threads', '1']);
+    expect(r.status).toBe(0);
+    const records = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records).toEqual(await generateRecords({ count: 300, startId: 1000 }));
+    expect(r.stderr).toMatch(/^wrote 300 users \(ids 1000-1299, ndjson, .*\) to stdout/);
+  });
+
+  it.each([
+    [['--count', '0'], '--count must be a positive integer'],
+    [['--count', '-5'], '--count'],
+    [['--count=-5'], '--count must be a whole number'],
+    [['--count', '1.5'], '--count must be a whole number'],
+    [['--count', 'ten'], '--count must be a whole number'],
+    [[], '--count is required'],
+    [['-n', '5', '--format', 'xml'], '--format must be ndjson, json or csv'],
+    [['-n', '5', '--locale', 'klingon'], '--locale must be one of en, de, fr, ja'],
+    [['-n', '5', '--threads', '0'], '--threads must be an integer from 1 to 256'],
+    [['-n', '5', '--start-id', '0'], '--start-id must be a positive integer'],
+    [['-n', '5', '--frobnicate'], "Unknown option '--frobnicate'"],
+  ])('%j exits 2 with one line naming the option, leaving no file', async (argv, message) => {
+    const out = dir.join('bad.ndjson');
+    const r = await run([...argv, '-o', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toContain(message);
+    expect(r.stderr).not.toContain('    at ');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('--json reports a bad option as JSON on stdout too', async () => {
+    const r = await run(['-n', '0', '-o', dir.join('never.ndjson'), '--json']);
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, code: 'INVALID_OPTION', status: 2 });
+    expect(r.stderr).toContain('--count must be a positive integer');
+  });
+
+  it('an unwritable path exits 2 naming --out', async () => {
+    const r = await run(['-n', '5', '-o', dir.join('missing', 'users.ndjson')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^stampede-datagen: --out .*missing.* cannot be written \(ENOENT\)/);
+  });
+});
+
+describe('stampede-datagen process', () => {
+  it('SIGINT mid-run exits 130 and leaves no file, temporary or final', async () => {
+    const sub = makeTempDir('datagen-sigint');
+    try {
+      const out = sub.join('users.ndjson');
+      const child = spawn(process.execPath, [CLI, '-n', '50000000', '-o', out, '--threads', '2'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      // Wait until the temporary file exists and has data: the run is really under way.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setInterval(() => {
+          if (readdirSync(sub.path).some((f) => f.endsWith('.tmp'))) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, 20);
+        child.once('exit', () => {
+          clearInterval(timer);
+          reject(new Error(`exited before it started writing: ${stderr}`));
+        });
+      });
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code).toBe(130);
+      expect(stderr).toContain('interrupted');
+      expect(readdirSync(sub.path)).toEqual([]);
+    } finally {
+      sub.cleanup();
+    }
+  });
+});

@@ -1,0 +1,202 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { type User, validateUser } from '@stampede/schema';
+import { makeTempDir } from '@stampede/test-utils';
+import { parse } from 'csv-parse/sync';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type DatagenError, generateRecords, generateUsers, isDatagenError } from '../dist/index.js';
+
+const dir = makeTempDir('datagen');
+afterAll(() => dir.cleanup());
+
+// Spans three chunks, the first and last partial, so chunk seams are exercised.
+const COUNT = 21_000;
+const START = 9_500;
+
+function readText(path: string): string {
+  const bytes = readFileSync(path);
+  return (path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+}
+
+function ndjsonRecords(text: string): unknown[] {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
+async function rejection(promise: Promise<unknown>): Promise<DatagenError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isDatagenError(error)) throw new Error(`expected a DatagenError, got ${String(error)}`);
+  return error;
+}
+
+describe('determinism', () => {
+  it.each(['ndjson', 'json', 'csv.gz'])('%s is byte-identical with 1, 2 and 4 threads', async (ext) => {
+    const files = [];
+    for (const threads of [1, 2, 4]) {
+      const out = dir.join(`same-${threads}.${ext}`);
+      const summary = await generateUsers({ count: COUNT, startId: START, seed: 11, threads, out, locale: 'de' });
+      expect(summary.rows).toBe(COUNT);
+      expect(summary.threads).toBe(threads);
+      files.push(readFileSync(out));
+      expect(readText(out).split('\n').length).toBeGreaterThan(COUNT);
+    }
+    expect(files[1]?.equals(files[0] as Buffer)).toBe(true);
+    expect(files[2]?.equals(files[0] as Buffer)).toBe(true);
+  });
+
+  it('a different seed gives different users', async () => {
+    const a = await generateRecords({ count: 50, seed: 1 });
+    const b = await generateRecords({ count: 50, seed: 2 });
+    expect(a.filter((u, i) => u.username === b[i]?.username).length).toBeLessThan(5);
+  });
+});
+
+describe('uniqueness', () => {
+  it('usernames and emails are unique across threads and across two disjoint shards', async () => {
+    const first = dir.join('shard-1.ndjson');
+    const second = dir.join('shard-2.ndjson');
+    await generateUsers({ count: 30_000, startId: 1, threads: 2, out: first, seed: 3 });
+    await generateUsers({ count: 30_000, startId: 30_001, threads: 2, out: second, seed: 3 });
+    const users = [...ndjsonRecords(readText(first)), ...ndjsonRecords(readText(second))] as User[];
+    expect(users.length).toBe(60_000);
+    expect(new Set(users.map((u) => u.id)).size).toBe(60_000);
+    expect(new Set(users.map((u) => u.username)).size).toBe(60_000);
+    expect(new Set(users.map((u) => u.email.toLowerCase())).size).toBe(60_000);
+  });
+
+  it('shards concatenated equal one run over the whole range', async () => {
+    const whole = dir.join('whole.ndjson');
+    await generateUsers({ count: 60_000, threads: 2, out: whole, seed: 3 });
+    const shards = readText(dir.join('shard-1.ndjson')) + readText(dir.join('shard-2.ndjson'));
+    expect(readText(whole)).toBe(shards);
+  });
+});
+
+describe('formats', () => {
+  it('JSON and CSV read back to the NDJSON records, which pass the validator', async () => {
+    const base = { count: 12_000, startId: 5, seed: 9, threads: 2, locale: 'fr' } as const;
+    await generateUsers({ ...base, out: dir.join('fmt.ndjson') });
+    await generateUsers({ ...base, out: dir.join('fmt.json') });
+    await generateUsers({ ...base, out: dir.join('fmt.csv') });
+    const ndjson = ndjsonRecords(readText(dir.join('fmt.ndjson'))) as User[];
+    for (const record of ndjson) {
+      const result = validateUser(record);
+      expect(result.ok ? [] : result.issues).toEqual([]);
+    }
+    expect(JSON.parse(readText(dir.join('fmt.json')))).toEqual(ndjson);
+    const rows = parse(readText(dir.join('fmt.csv')), { columns: true, record_delimiter: '\r\n' }) as Record<
+      string,
+      string
+    >[];
+    const fromCsv = rows.map((row) => {
+      const result = validateUser(row);
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
+      return result.user;
+    });
+    expect(fromCsv).toEqual(ndjson);
+    expect(ndjson).toEqual(await generateRecords(base));
+  });
+
+  it.each(['de', 'fr', 'ja'] as const)(
+    '%s non-ASCII names and places round-trip through every format',
+    async (locale) => {
+      const base = { count: 500, seed: 2, threads: 1, locale };
+      const expected = await generateRecords(base);
+      expect(expected.some((u) => /[^\x00-\x7f]/.test(u.firstName + u.lastName + u.city + u.jobTitle))).toBe(true);
+      await generateUsers({ ...base, out: dir.join(`${locale}.ndjson.gz`) });
+      await generateUsers({ ...base, out: dir.join(`${locale}.json`) });
+      await generateUsers({ ...base, out: dir.join(`${locale}.csv`) });
+      expect(ndjsonRecords(readText(dir.join(`${locale}.ndjson.gz`)))).toEqual(expected);
+      expect(JSON.parse(readText(dir.join(`${locale}.json`)))).toEqual(expected);
+      const rows = parse(readText(dir.join(`${locale}.csv`)), { columns: true }) as Record<string, string>[];
+      expect(rows.map((r) => ({ ...r, id: Number(r.id) }))).toEqual(expected);
+    },
+  );
+
+  it('writes to a stream and reports progress in id order', async () => {
+    const parts: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        parts.push(chunk);
+        callback();
+      },
+    });
+    const seen: number[] = [];
+    const summary = await generateUsers({ count: 25_000, threads: 2, out: sink, onProgress: (p) => seen.push(p.rows) });
+    expect(seen).toEqual([10_000, 20_000, 25_000]);
+    expect(summary.out).toBe('(stream)');
+    expect(Buffer.concat(parts).length).toBe(summary.bytes);
+    expect(ndjsonRecords(Buffer.concat(parts).toString('utf8'))).toEqual(await generateRecords({ count: 25_000 }));
+  });
+});
+
+describe('interruption and bad input', () => {
+  it('an interrupted run leaves neither the final file nor its temporary', async () => {
+    const sub = makeTempDir('datagen-abort');
+    try {
+      const controller = new AbortController();
+      const out = sub.join('users.ndjson');
+      const error = await rejection(
+        generateUsers({
+          count: 2_000_000,
+          threads: 2,
+          out,
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.rows >= 30_000) controller.abort();
+          },
+        }),
+      );
+      expect(error.code).toBe('ABORTED');
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(sub.path)).toEqual([]);
+    } finally {
+      sub.cleanup();
+    }
+  });
+
+  it.each([
+    [{ count: 0 }, 'count'],
+    [{ count: -5 }, 'count'],
+    [{ count: 1.5 }, 'count'],
+    [{ count: 10, format: 'xml' }, 'format'],
+    [{ count: 10, locale: 'xx' }, 'locale'],
+    [{ count: 10, threads: 0 }, 'threads'],
+    [{ count: 10, startId: 0 }, 'start-id'],
+    [{ count: 10, seed: -1 }, 'seed'],
+  ])('%j is refused naming %s, and no file is made', async (options, option) => {
+    const out = dir.join(`bad-${option}.ndjson`);
+    const error = await rejection(generateUsers({ ...(options as { count: number }), out }));
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.option).toBe(option);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('writes a device such as /dev/null in place, never renaming over it', async () => {
+    const summary = await generateUsers({ count: 100, threads: 1, out: '/dev/null' });
+    expect(summary.rows).toBe(100);
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(readdirSync('/dev').filter((f) => f.startsWith('.null.'))).toEqual([]);
+  });
+
+  it('replaces an existing file only once the new one is complete', async () => {
+    const out = dir.join('replace.ndjson');
+    await generateUsers({ count: 10, threads: 1, out, seed: 1 });
+    await generateUsers({ count: 20, threads: 1, out, seed: 2 });
+    expect(ndjsonRecords(readText(out))).toEqual(await generateRecords({ count: 20, seed: 2 }));
+  });
+
+  it('a path that cannot be written is refused as OUTPUT_UNWRITABLE', async () => {
+    const missing = await rejection(generateUsers({ count: 10, out: dir.join('no', 'such', 'dir', 'u.ndjson') }));
+    expect(missing.code).toBe('OUTPUT_UNWRITABLE');
+    expect(missing.option).toBe('out');
+    const directory = await rejection(generateUsers({ count: 10, out: dir.path }));
+    expect(directory.code).toBe('OUTPUT_UNWRITABLE');
+  });
+});
