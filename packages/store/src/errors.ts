@@ -193,8 +193,10 @@ export function toDatabaseError(error: unknown, context?: string): DatabaseError
   let hint = HINTS[errorClass];
   if (e.errno === 1153 || e.code === 'ER_NET_PACKET_TOO_LARGE') {
     hint = 'a statement exceeded max_allowed_packet: raise it on the server or use smaller batches';
-  } else if (e.errno === 1148 || e.code === 'ER_NOT_ALLOWED_COMMAND') {
-    hint = 'LOAD DATA LOCAL is disabled: SET GLOBAL local_infile = 1 on the server, or use the default method';
+  } else if (e.errno === 1148 || e.errno === 4166 || e.errno === 3948 || e.code === 'ER_NOT_ALLOWED_COMMAND') {
+    // 1148 MySQL 5.x/MariaDB, 3948 MySQL 8, 4166 MariaDB 10.6+: local_infile is off on one side.
+    hint =
+      'LOAD DATA LOCAL is disabled: SET GLOBAL local_infile = 1 on the server, or use the default method (--method insert)';
   }
   return new DatabaseError(context ? `${context}: ${message}` : message, {
     driverCode: e.code,

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   assertIdentifier,
   createSecondaryIndexSql,
@@ -67,6 +68,7 @@ export class MysqlUserStore implements UserStore {
   readonly #config: MysqlConfig;
   readonly #progressTable: string;
   readonly #prepared = new WeakSet<object>();
+  readonly #staged = new WeakSet<object>();
   #maxPacket: number | undefined;
 
   constructor(config: MysqlConfig, options: MysqlStoreOptions = {}) {
@@ -107,6 +109,21 @@ export class MysqlUserStore implements UserStore {
       else conn.release();
       throw toDatabaseError(error);
     }
+  }
+
+  /** Run `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  async #transaction<T>(fn: (conn: mysql.PoolConnection) => Promise<T>): Promise<T> {
+    return this.withConnection(async (conn) => {
+      await conn.query('START TRANSACTION');
+      try {
+        const result = await fn(conn);
+        await conn.query('COMMIT');
+        return result;
+      } catch (error) {
+        if (!isConnectionLost(error)) await conn.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   async #query(sql: string, values?: unknown[]): Promise<unknown> {
@@ -157,16 +174,89 @@ export class MysqlUserStore implements UserStore {
     let sql = `INSERT INTO \`${this.table}\` (${COLS}) VALUES ${new Array(users.length).fill(ROW_PLACEHOLDERS).join(',')}`;
     if (onDuplicate === 'update') sql += ` ON DUPLICATE KEY UPDATE ${GUARD}, ${UPDATE_ALL}`;
     else if (onDuplicate === 'skip') sql += ` ON DUPLICATE KEY UPDATE ${GUARD}`;
-    return this.withConnection(async (conn) => {
+    return this.#transaction(async (conn) => {
+      let duplicates = 0;
+      if (users.length > 0) {
+        const [header] = await conn.query<mysql.ResultSetHeader>(sql, values);
+        // "Records: 3  Duplicates: 1  Warnings: 0" counts rows that met an existing key, changed or not.
+        duplicates = Number(/Duplicates:\s*(\d+)/.exec(header.info ?? '')?.[1] ?? 0);
+        if (users.length === 1 && !header.info) duplicates = header.affectedRows === 1 ? 0 : 1;
+      }
+      if (options.progress) await this.#writeProgress(conn, options.progress);
+      return {
+        inserted: users.length - duplicates,
+        updated: onDuplicate === 'update' ? duplicates : 0,
+        skipped: onDuplicate === 'skip' ? duplicates : 0,
+      };
+    });
+  }
+
+  /**
+   * The same as {@link upsert}, but the rows travel as one `LOAD DATA LOCAL INFILE` stream
+   * into a per-connection temporary staging table, then `INSERT ... SELECT` applies the
+   * same duplicate rules and strict checks (LOAD DATA LOCAL alone would silently truncate
+   * bad values, and REPLACE would overwrite another id's username).
+   * @throws DatabaseError `fatal` with a hint when the server's `local_infile` is off.
+   */
+  async upsertViaLoadData(users: readonly User[], options: UpsertOptions = {}): Promise<UpsertResult> {
+    const onDuplicate = options.onDuplicate ?? 'update';
+    if (users.length === 0) return this.upsert(users, options);
+    const stage = `\`${this.table}_stage\``;
+    // Target columns qualified: in INSERT ... SELECT an unqualified `id` would be ambiguous.
+    const t = `\`${this.table}\`.`;
+    const guard = `${t}\`id\` = IF(${t}\`id\` = VALUES(\`id\`), ${t}\`id\`, NULL)`;
+    let insert = `INSERT INTO \`${this.table}\` (${COLS}) SELECT ${COLS} FROM ${stage}`;
+    if (onDuplicate === 'update') {
+      const all = USER_COLUMN_NAMES.filter((c) => c !== 'id')
+        .map((c) => `${t}\`${c}\` = VALUES(\`${c}\`)`)
+        .join(', ');
+      insert += ` ON DUPLICATE KEY UPDATE ${guard}, ${all}`;
+    } else if (onDuplicate === 'skip') insert += ` ON DUPLICATE KEY UPDATE ${guard}`;
+    const tsv = Buffer.from(users.map(tsvLine).join(''), 'utf8');
+    const fast = await this.withConnection(async (conn) => {
+      // Optimistic path: straight into the table. LOCAL makes every problem (a duplicate key,
+      // a value the column refuses) a warning instead of an error, so any warning or skipped
+      // row rolls the batch back and it goes the careful way below.
       await conn.query('START TRANSACTION');
       try {
-        let duplicates = 0;
-        if (users.length > 0) {
-          const [header] = await conn.query<mysql.ResultSetHeader>(sql, values);
-          // "Records: 3  Duplicates: 1  Warnings: 0" counts rows that met an existing key, changed or not.
-          duplicates = Number(/Duplicates:\s*(\d+)/.exec(header.info ?? '')?.[1] ?? 0);
-          if (users.length === 1 && !header.info) duplicates = header.affectedRows === 1 ? 0 : 1;
+        const [header] = await conn.query<mysql.ResultSetHeader>({
+          sql: `LOAD DATA LOCAL INFILE 'stampede-batch' INTO TABLE \`${this.table}\` CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${COLS})`,
+          infileStreamFactory: () => Readable.from([tsv]),
+        });
+        if (header.affectedRows === users.length && header.warningStatus === 0) {
+          if (options.progress) await this.#writeProgress(conn, options.progress);
+          await conn.query('COMMIT');
+          return { inserted: users.length, updated: 0, skipped: 0 };
         }
+        await conn.query('ROLLBACK');
+        return undefined;
+      } catch (error) {
+        if (!isConnectionLost(error)) await conn.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+    if (fast) return fast;
+    return this.withConnection(async (conn) => {
+      if (!this.#staged.has(conn.connection)) {
+        // Wide columns and no keys: every check happens in the INSERT ... SELECT, under strict mode.
+        await conn.query(
+          `CREATE TEMPORARY TABLE IF NOT EXISTS ${stage} (${USER_COLUMN_NAMES.map((c) => `\`${c}\` ${c === 'id' ? 'BIGINT UNSIGNED' : 'VARCHAR(1024) CHARACTER SET utf8mb4'}`).join(', ')}) ENGINE=InnoDB`,
+        );
+        this.#staged.add(conn.connection);
+      }
+      await conn.query(`TRUNCATE TABLE ${stage}`);
+      await conn.query('START TRANSACTION');
+      try {
+        await conn.query({
+          sql: `LOAD DATA LOCAL INFILE 'stampede-batch' INTO TABLE ${stage} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${COLS})`,
+          infileStreamFactory: () => Readable.from([tsv]),
+        });
+        // MariaDB's INSERT ... SELECT reports "Duplicates: 0" whatever happened: count them first.
+        const [found] = await conn.query<mysql.RowDataPacket[]>(
+          `SELECT COUNT(*) AS n FROM ${stage} s JOIN \`${this.table}\` u ON u.\`id\` = s.\`id\``,
+        );
+        const duplicates = Number(found[0]?.n ?? 0);
+        await conn.query(insert);
         if (options.progress) await this.#writeProgress(conn, options.progress);
         await conn.query('COMMIT');
         return {
@@ -227,11 +317,15 @@ export class MysqlUserStore implements UserStore {
     }
   }
 
-  async clearProgress(loadKey: string): Promise<void> {
+  async resetProgress(loadKey: string, marks: readonly ProgressMark[] = []): Promise<void> {
     try {
-      await this.#query(`DELETE FROM \`${this.#progressTable}\` WHERE load_key = ?`, [loadKey]);
+      await this.#transaction(async (conn) => {
+        await conn.query(`DELETE FROM \`${this.#progressTable}\` WHERE load_key = ?`, [loadKey]);
+        for (const mark of marks) await this.#writeProgress(conn, mark);
+      });
     } catch (error) {
-      if ((error as { errno?: number }).errno !== 1146) throw error;
+      // No progress table yet: nothing to forget, and nothing to record before ensureSchema.
+      if ((error as { errno?: number }).errno !== 1146 || marks.length > 0) throw error;
     }
   }
 
@@ -246,4 +340,18 @@ export class MysqlUserStore implements UserStore {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+const TSV_SPECIAL = /[\\\t\n\r]/;
+const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** One row as a LOAD DATA line: tab-separated, backslash-escaped. */
+function tsvLine(user: User): string {
+  const row = userToRow(user, 'mysql');
+  let line = '';
+  for (let i = 0; i < row.length; i++) {
+    const v = String(row[i]);
+    line += (i === 0 ? '' : '\t') + (TSV_SPECIAL.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => TSV_ESCAPES[c] ?? c) : v);
+  }
+  return `${line}\n`;
 }

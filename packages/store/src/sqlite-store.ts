@@ -221,9 +221,14 @@ export class SqliteUserStore implements UserStore {
     });
   }
 
-  async clearProgress(loadKey: string): Promise<void> {
-    if ((await this.readProgress(loadKey)).length === 0) return;
-    this.#run(() => this.db.prepare(`DELETE FROM "${this.#progressTable}" WHERE load_key = ?`).run(loadKey));
+  async resetProgress(loadKey: string, marks: readonly ProgressMark[] = []): Promise<void> {
+    if (marks.length === 0 && (await this.readProgress(loadKey)).length === 0) return;
+    const s = this.#stmts;
+    const tx = this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM "${this.#progressTable}" WHERE load_key = ?`).run(loadKey);
+      for (const m of marks) s.progress.run(m.loadKey, m.rangeKey, m.offset, m.rows);
+    });
+    this.#run(() => tx.immediate());
   }
 
   async maxStatementBytes(): Promise<number> {

@@ -87,8 +87,12 @@ export interface UserStore {
   listDepartment(department: string, options?: ListDepartmentOptions): Promise<User[]>;
   /** Every progress mark of one load. */
   readProgress(loadKey: string): Promise<ProgressMark[]>;
-  /** Forget one load's progress. */
-  clearProgress(loadKey: string): Promise<void>;
+  /**
+   * Replace one load's progress with `marks` (none: forget it), in one transaction. A loader
+   * records every range of a new load this way before its first batch, so that a resume sees
+   * the whole layout, even a range that never committed a batch.
+   */
+  resetProgress(loadKey: string, marks?: readonly ProgressMark[]): Promise<void>;
   /** Largest statement the server accepts, in bytes (Infinity for SQLite). */
   maxStatementBytes(): Promise<number>;
   /** Release every connection. */

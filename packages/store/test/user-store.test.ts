@@ -98,9 +98,20 @@ for (const [name, url, describeOn] of targets) {
       await store.upsert([user(2)], { progress: { loadKey: 'load-a', rangeKey: 'r1', offset: 200, rows: 2 } });
       await store.upsert([user(3)], { progress: { loadKey: 'load-b', rangeKey: 'r1', offset: 50, rows: 1 } });
       expect(await store.readProgress('load-a')).toEqual([{ loadKey: 'load-a', rangeKey: 'r1', offset: 200, rows: 2 }]);
-      await store.clearProgress('load-a');
+      await store.resetProgress('load-a');
       expect(await store.readProgress('load-a')).toEqual([]);
       expect(await store.readProgress('load-b')).toHaveLength(1);
+    });
+
+    it("resetProgress replaces one load's marks with a new layout, rows untouched", async () => {
+      await store.upsert([user(1)], { progress: { loadKey: 'load-a', rangeKey: 'old#0', offset: 100, rows: 1 } });
+      const layout = [
+        { loadKey: 'load-a', rangeKey: '0-50#0', offset: 0, rows: 0 },
+        { loadKey: 'load-a', rangeKey: '50-99#0', offset: 50, rows: 0 },
+      ];
+      await store.resetProgress('load-a', layout);
+      expect(await store.readProgress('load-a')).toEqual(layout);
+      expect(await store.count()).toBe(1);
     });
 
     it('finds by exact username only; hostile and non-ASCII input finds nothing', async () => {
