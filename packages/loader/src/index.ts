@@ -1,0 +1,24 @@
+export { loaderCliPath } from './cli-path.js';
+export { InputError, isInputError, isTooManyRejectsError, TooManyRejectsError } from './errors.js';
+export {
+  type ByteRange,
+  formatFromPath,
+  type InputFormat,
+  type InputInfo,
+  inspectInput,
+  type RecordReader,
+  type RecordReaderOptions,
+  readRecords,
+  type SourceRecord,
+  splitAtLines,
+} from './input.js';
+export {
+  type LoadMethod,
+  type LoadOptions,
+  type LoadProgress,
+  type LoadSummary,
+  loadFile,
+  type Shard,
+} from './load.js';
+export type { RejectRecord } from './rejects.js';
+export { formatSummary, LOAD_CLI_HELP, type LoadCliIo, runLoadCli } from './run-cli.js';

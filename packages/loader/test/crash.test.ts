@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MysqlUserStore, openStore } from '@stampede/store';
+import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
+import { afterAll, expect, it } from 'vitest';
+import { splitAtLines } from '../src/input.js';
+import { ndjson, user, users, write } from './fixtures.js';
+
+const db = await useTestDatabase({ importMetaUrl: import.meta.url });
+const tmp = makeTempDir('loader-crash');
+afterAll(() => tmp.cleanup());
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const ROWS = 30_000;
+
+function runCli(args: string[]): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: string | null; stdout: string }>;
+} {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout?.on('data', (d) => (stdout += d));
+  child.stderr?.on('data', () => {});
+  const done = new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout })),
+  );
+  return { child, done };
+}
+
+async function committedRows(): Promise<number> {
+  const s = openStore(db.url, { table: 'crash' });
+  try {
+    return await s.count().catch(() => 0);
+  } finally {
+    await s.close();
+  }
+}
+
+db.describe('kill -9 and --resume', () => {
+  it('killed at random points several times over, --resume ends with exactly the input rows', {
+    timeout: 60_000,
+  }, async () => {
+    const input = write(tmp.join('crash.ndjson'), ndjson(users(1, ROWS)));
+    const args = ['--db', db.url, '--table', 'crash', '--batch-rows', '250', '--concurrency', '3', '--json', input];
+    let kills = 0;
+    for (let round = 0; round < 4; round++) {
+      const before = await committedRows();
+      const { child, done } = runCli(round === 0 ? args : [...args, '--resume']);
+      // Wait until this run has committed something, then kill it at a random moment after that.
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && (await committedRows()) <= before && child.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * 60));
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        kills++;
+      }
+      const r = await done;
+      if (r.signal !== 'SIGKILL') break; // it finished before the kill
+    }
+    expect(kills).toBeGreaterThan(0);
+    const last = runCli([...args, '--resume']);
+    const r = await last.done;
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ complete: true, rejected: 0, resumed: true });
+    const s = openStore(db.url, { table: 'crash' });
+    try {
+      expect(await s.count()).toBe(ROWS);
+      const pool = (
+        s as unknown as {
+          pool: { query: (q: string) => Promise<[{ lo: number; hi: number; n: number; sum: string }[]]> };
+        }
+      ).pool;
+      const [[row]] = await pool.query(
+        'SELECT MIN(id) AS lo, MAX(id) AS hi, COUNT(DISTINCT id) AS n, SUM(id) AS sum FROM crash',
+      );
+      expect(row).toMatchObject({ lo: 1, hi: ROWS, n: ROWS });
+      expect(Number(row?.sum)).toBe((ROWS * (ROWS + 1)) / 2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a range killed before its first commit is still loaded by --resume', { timeout: 60_000 }, async () => {
+    const text = ndjson(users(1, ROWS));
+    const input = write(tmp.join('stuck.ndjson'), text);
+    // The third of three ranges, cut the way the loader cuts them: its first row is held locked
+    // by another transaction, so that range cannot commit while the other two finish.
+    const third = (await splitAtLines(input, { start: 0, end: Buffer.byteLength(text) }, 3))[2];
+    const firstOfThird = JSON.parse(
+      readFileSync(input).subarray(third?.start, third?.end).toString().split('\n')[0] ?? '',
+    );
+    const stuckId = firstOfThird.id as number;
+    const s = openStore(db.url, { table: 'stuck' });
+    if (!(s instanceof MysqlUserStore)) throw new Error('expected a MySQL store');
+    const locker = await s.pool.getConnection();
+    try {
+      await s.ensureSchema();
+      await s.upsert([user(stuckId)]);
+      await locker.query('START TRANSACTION');
+      await locker.query('SELECT id FROM stuck WHERE id = ? FOR UPDATE', [stuckId]);
+      const args = ['--db', db.url, '--table', 'stuck', '--batch-rows', '250', '--concurrency', '3', '--json', input];
+      const { child, done } = runCli(args);
+      // Ranges one and two hold ids 1 .. stuckId-1; the locked row is already there.
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && (await s.count()) < stuckId && child.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(await s.count()).toBe(stuckId);
+      child.kill('SIGKILL');
+      expect((await done).signal).toBe('SIGKILL');
+      await locker.query('ROLLBACK');
+      const again = await runCli([...args, '--resume']).done;
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ complete: true, resumed: true });
+      expect(await s.count()).toBe(ROWS);
+    } finally {
+      locker.release();
+      await s.close();
+    }
+  });
+
+  it('SIGTERM: in-flight batches finish, summary printed, exit 143, and --resume completes', {
+    timeout: 60_000,
+  }, async () => {
+    const input = write(tmp.join('term.ndjson'), ndjson(users(1, ROWS)));
+    const args = ['--db', db.url, '--table', 'term', '--batch-rows', '200', '--json', input];
+    const { child, done } = runCli(args);
+    const s = openStore(db.url, { table: 'term' });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && (await s.count().catch(() => 0)) === 0)
+        await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGTERM');
+      const r = await done;
+      expect(r.code).toBe(143);
+      const summary = JSON.parse(r.stdout);
+      expect(summary).toMatchObject({ complete: false, stopped: 'signal' });
+      // Every committed row is counted: nothing was half-done.
+      expect(await s.count()).toBe(summary.inserted);
+      const again = await runCli([...args, '--resume']).done;
+      expect(again.code).toBe(0);
+      expect(await s.count()).toBe(ROWS);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,0 +1,49 @@
+import { writeFileSync } from 'node:fs';
+import { USER_FIELDS, type User } from '@stampede/schema';
+
+const FIRST = ['Ada', 'Zoë', 'José', 'Łucja', '𠮷子', 'Omar'];
+const DEPTS = ['Engineering', 'Sales', 'Marketing', 'Finance'] as const;
+
+/** A deterministic valid user for id `i`. */
+export function user(i: number, over: Partial<User> = {}): User {
+  return {
+    id: i,
+    username: `user.${i}`,
+    email: `user.${i}@example.com`,
+    firstName: FIRST[i % FIRST.length] as string,
+    lastName: i % 7 === 0 ? 'O"Brien, Jr' : 'Smith',
+    department: DEPTS[i % DEPTS.length] as User['department'],
+    jobTitle: 'Engineer',
+    birthDate: '1990-02-03',
+    city: 'Kraków',
+    country: 'Polska',
+    createdAt: '2024-05-06T07:08:09.123Z',
+    ...over,
+  };
+}
+
+export function users(from: number, count: number): User[] {
+  return Array.from({ length: count }, (_, k) => user(from + k));
+}
+
+export function ndjson(list: readonly User[]): string {
+  return list.map((u) => `${JSON.stringify(u)}\n`).join('');
+}
+
+function csvCell(v: unknown): string {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function csv(list: readonly User[]): string {
+  return `${USER_FIELDS.join(',')}\n${list.map((u) => `${USER_FIELDS.map((f) => csvCell(u[f])).join(',')}\n`).join('')}`;
+}
+
+export function jsonArray(list: readonly User[]): string {
+  return `[\n${list.map((u) => JSON.stringify(u)).join(',\n')}\n]\n`;
+}
+
+export function write(path: string, text: string | Buffer): string {
+  writeFileSync(path, text);
+  return path;
+}
