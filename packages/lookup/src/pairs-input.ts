@@ -1,0 +1,98 @@
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { UsageError } from './cli-support.js';
+import type { LookupPair } from './lookup.js';
+
+/** `alice:Engineering` → a pair; the first colon separates (usernames hold none). */
+export function parsePairOption(value: string): LookupPair {
+  const at = value.indexOf(':');
+  const username = at < 0 ? '' : value.slice(0, at).trim();
+  const department = at < 0 ? '' : value.slice(at + 1).trim();
+  if (!username || !department) {
+    throw new UsageError(
+      `--pair ${JSON.stringify(value)}: expected username:department, e.g. --pair alice:Engineering`,
+    );
+  }
+  return { username, department };
+}
+
+/**
+ * Pairs from a CSV file of `username,department` rows (RFC 4180; a header row
+ * `username,department` is skipped; blank lines are ignored).
+ * @throws UsageError naming `file:line` for a row that is not two fields.
+ */
+export async function readPairsFile(path: string): Promise<LookupPair[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new UsageError(
+      code === 'ENOENT' ? `--file ${path}: no such file` : `--file ${path}: cannot read (${code ?? String(error)})`,
+    );
+  }
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { skip_empty_lines: true, relax_column_count: true, info: true, bom: true }) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
+  } catch (error) {
+    const e = error as { lines?: number; message: string };
+    throw new UsageError(`${path}:${e.lines ?? '?'}: not valid CSV (${e.message})`);
+  }
+  const pairs: LookupPair[] = [];
+  records.forEach(({ record, info }, i) => {
+    if (i === 0 && record[0]?.trim().toLowerCase() === 'username' && record[1]?.trim().toLowerCase() === 'department') {
+      return;
+    }
+    if (record.length !== 2 || !record[0]?.trim() || !record[1]?.trim()) {
+      throw new UsageError(
+        `${path}:${info.lines}: expected two fields username,department, got ${JSON.stringify(record).slice(0, 80)}`,
+      );
+    }
+    pairs.push({ username: record[0], department: record[1] });
+  });
+  return pairs;
+}
+
+/**
+ * Ask for a username and a department again and again; an empty answer or the end of
+ * input (Ctrl-D) ends. Prompts go to `prompts` (stderr) so stdout stays the results.
+ * Resolves `interrupted: true` on Ctrl-C at a terminal.
+ */
+export async function promptPairs(
+  input: NodeJS.ReadableStream & { isTTY?: boolean },
+  prompts: Writable,
+): Promise<{ pairs: LookupPair[]; interrupted: boolean }> {
+  const terminal = input.isTTY === true;
+  const rl = createInterface({ input, ...(terminal && { output: prompts }), terminal });
+  let interrupted = false;
+  rl.on('SIGINT', () => {
+    interrupted = true;
+    rl.close();
+  });
+  // The iterator buffers lines, so piped input that arrives all at once loses none.
+  const lines = rl[Symbol.asyncIterator]();
+  const ask = async (question: string): Promise<string> => {
+    prompts.write(question);
+    const next = await lines.next();
+    return next.done ? '' : next.value.trim();
+  };
+  const pairs: LookupPair[] = [];
+  try {
+    for (;;) {
+      const username = await ask('username (empty to finish): ');
+      if (!username) break;
+      const department = await ask('department: ');
+      if (!department) break;
+      pairs.push({ username, department });
+    }
+  } finally {
+    rl.close();
+  }
+  if (!terminal) prompts.write('\n');
+  return { pairs, interrupted };
+}
