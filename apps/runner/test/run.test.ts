@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '@stampede/store';
+import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const db = await useTestDatabase({ importMetaUrl: import.meta.url });
+const tmp = makeTempDir('run');
+afterAll(() => tmp.cleanup());
+const run = (...args: string[]) =>
+  execa('node', [cli, 'run', ...args], { reject: false, cwd: tmp.path, env: { DATABASE_URL: '' }, timeout: 90_000 });
+
+interface Report {
+  ok: boolean;
+  stages: { name: string; status: string; details: unknown }[];
+  files: { json: string; html: string };
+}
+
+async function tableCount(url: string): Promise<number> {
+  const store = openStore(url);
+  try {
+    return await store.count();
+  } finally {
+    await store.close();
+  }
+}
+
+describe('stampede run on the embedded SQLite store', () => {
+  it('runs every stage, writes both reports, and a second run leaves the same rows', { timeout: 120_000 }, async () => {
+    const first = await run('--count', '3000', '--lookups', '200', '--json');
+    expect(first.exitCode, first.stderr).toBe(0);
+    const report = JSON.parse(first.stdout) as Report;
+    expect(report.stages.map((s) => [s.name, s.status])).toEqual([
+      ['doctor', 'ok'],
+      ['generate', 'ok'],
+      ['load', 'ok'],
+      ['lookup', 'ok'],
+      ['contend', 'ok'],
+    ]);
+    const lookup = report.stages.find((s) => s.name === 'lookup')?.details as { found: number; expected: number };
+    expect(lookup).toMatchObject({ found: 100, expected: 100 });
+    const html = readFileSync(report.files.html, 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script/);
+    expect(JSON.parse(readFileSync(report.files.json, 'utf8')).stages).toHaveLength(5);
+    const url = `sqlite:${tmp.join('data', 'stampede.sqlite')}`;
+    expect(await tableCount(url)).toBe(3000);
+
+    // Loads are upserts by id: the same seed again updates, it never duplicates.
+    const again = await run('--count', '3000', '--skip', 'contend,lookup');
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^ok {3}load {5}3,000 rows by 1 loader process .*0 inserted, 3,000 updated/m);
+    expect(again.stdout).toMatch(/^all stages ok/m);
+    expect(await tableCount(url)).toBe(3000);
+  });
+
+  it('refuses bad options with one line and exit 2', async () => {
+    const skip = await run('--skip', 'frobnicate');
+    expect(skip.exitCode).toBe(2);
+    expect(skip.stderr).toMatch(
+      /^error: --skip: unknown stage "frobnicate"; stages: doctor, generate, load, lookup, contend\n/,
+    );
+    const count = await run('--count', '0');
+    expect(count.exitCode).toBe(2);
+    expect(count.stderr).toMatch(/^error: --count must be a whole number of at least 1, got "0"\n/);
+  });
+
+  it('fails the run, and skips what needed it, when the store cannot be reached', async () => {
+    const r = await run('--db', 'mysql://root@127.0.0.1:1/none', '--skip', 'contend', '--json');
+    expect(r.exitCode).toBe(1);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.ok).toBe(false);
+    expect(report.stages.map((s) => s.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped']);
+  });
+});
+
+db.describe('stampede run on MySQL/MariaDB', () => {
+  it('loads with several processes, one shard each, and finds the sample', { timeout: 120_000 }, async () => {
+    const r = await run('--db', db.url, '--count', '5000', '--loaders', '3', '--skip', 'contend', '--json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    const load = report.stages.find((s) => s.name === 'load')?.details as {
+      shards: { shard: string; rowsRead: number }[];
+    };
+    expect(load.shards.map((s) => s.shard)).toEqual(['1/3', '2/3', '3/3']);
+    expect(load.shards.reduce((a, s) => a + s.rowsRead, 0)).toBe(5000);
+    expect(await tableCount(db.url)).toBe(5000);
+  });
+});
