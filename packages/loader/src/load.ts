@@ -571,16 +571,6 @@ export async function loadFile(options: LoadOptions): Promise<LoadSummary> {
       concurrency,
       shard,
     );
-    if (!resumed) {
-      // Record the whole layout before the first batch, replacing an earlier run's marks in the
-      // same transaction: a resume continues from these ranges, and a range killed before its
-      // first commit must still be there to continue (it was lost otherwise).
-      await store.resetProgress(
-        loadKey,
-        plans.map((p) => ({ loadKey, rangeKey: rangeKeyOf(p, 0), offset: p.from, rows: 0 })),
-      );
-    }
-    const resumedPast = plans.reduce((n, p) => n + (p.from - (p.range?.start ?? 0)), 0);
     const run = new LoadRun(store, info, loadKey, rejects, {
       onDuplicate: options.onDuplicate ?? 'update',
       maxRejects: options.maxRejects ?? Number.POSITIVE_INFINITY,
@@ -593,6 +583,19 @@ export async function loadFile(options: LoadOptions): Promise<LoadSummary> {
       stdin: options.stdin ?? (options.input === '-' ? process.stdin : undefined),
       signal: options.signal,
     });
+    if (!resumed) {
+      // Record the whole layout before the first batch, replacing an earlier run's marks in the
+      // same transaction: a resume continues from these ranges, and a range killed before its
+      // first commit must still be there to continue (it was lost otherwise).
+      // Retried like a batch: shard processes starting together can deadlock on the progress table.
+      await run.withRetry(() =>
+        store.resetProgress(
+          loadKey,
+          plans.map((p) => ({ loadKey, rangeKey: rangeKeyOf(p, 0), offset: p.from, rows: 0 })),
+        ),
+      );
+    }
+    const resumedPast = plans.reduce((n, p) => n + (p.from - (p.range?.start ?? 0)), 0);
     const onAbort = () => {
       run.stopped ??= 'signal';
     };

@@ -111,9 +111,13 @@ export class MysqlUserStore implements UserStore {
     }
   }
 
-  /** Run `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
-  async #transaction<T>(fn: (conn: mysql.PoolConnection) => Promise<T>): Promise<T> {
+  /**
+   * Run `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws.
+   * `readCommitted` takes no gap locks, so writers of disjoint keys never deadlock on an empty range.
+   */
+  async #transaction<T>(fn: (conn: mysql.PoolConnection) => Promise<T>, readCommitted = false): Promise<T> {
     return this.withConnection(async (conn) => {
+      if (readCommitted) await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
       await conn.query('START TRANSACTION');
       try {
         const result = await fn(conn);
@@ -322,7 +326,7 @@ export class MysqlUserStore implements UserStore {
       await this.#transaction(async (conn) => {
         await conn.query(`DELETE FROM \`${this.#progressTable}\` WHERE load_key = ?`, [loadKey]);
         for (const mark of marks) await this.#writeProgress(conn, mark);
-      });
+      }, true); // shard processes starting together reset their own loads side by side
     } catch (error) {
       // No progress table yet: nothing to forget, and nothing to record before ensureSchema.
       if ((error as { errno?: number }).errno !== 1146 || marks.length > 0) throw error;
