@@ -52,6 +52,25 @@ function runOurs(args) {
   });
 }
 
+/**
+ * Before each MySQL measurement: drop what the previous one loaded and wait until InnoDB has
+ * written its dirty pages, so no run pays for flushing its predecessor's rows (with the default
+ * 128 MB buffer pool that alone moved a run by 50%).
+ */
+async function settle(dropTables = []) {
+  const c = await mysql.createConnection(dbUrl);
+  try {
+    for (const t of dropTables) await c.query(`DROP TABLE IF EXISTS \`${t}\`, \`${t}_load_progress\``);
+    for (let i = 0; i < 120; i++) {
+      const [[row]] = await c.query("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
+      if (Number(row?.Value ?? 0) < 100) return;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    await c.end();
+  }
+}
+
 async function classroom(ndjsonSample) {
   // One INSERT per row, autocommit, one connection: the classroom program.
   const c = await mysql.createConnection({ uri: dbUrl, charset: 'utf8mb4_unicode_ci' });
@@ -135,18 +154,23 @@ try {
     await s.close();
   }
 
+  await settle();
   const cls = await classroom(sample);
   record('classroom: one INSERT per row, autocommit', cls.n, cls.seconds);
 
+  await settle(['classroom']);
   const clientSeconds = clientLoadData(tsv);
   if (clientSeconds !== undefined) record('mariadb client LOAD DATA LOCAL INFILE', ROWS, clientSeconds);
   else note('  (no mariadb/mysql client binary: LOAD DATA reference skipped)');
+  let previous = 'client';
 
   for (const [name, table, extra] of [
     ['ours, default', 'ours_default', []],
     ['ours, --method insert', 'ours_insert', ['--method', 'insert']],
     ['ours, --method load-data', 'ours_load_data', ['--method', 'load-data']],
   ]) {
+    await settle([previous]);
+    previous = table;
     const r = await runOurs([nd, '--db', dbUrl, '--table', table, ...extra]);
     record(`${name} (${r.summary.method}, ${r.summary.concurrency} conns)`, r.summary.inserted, r.seconds, {
       peakRssMb: r.summary.peakRssMb,
@@ -154,6 +178,8 @@ try {
     });
   }
 
+  // The server's background flushing would otherwise compete with the SQLite runs for the disk and CPU.
+  await settle([previous]);
   const bareS = await bareSqlite(nd, join(dir, 'bare.sqlite'));
   record('SQLite: bare better-sqlite3 loop, one transaction', ROWS, bareS);
   const sq = await runOurs([nd, '--db', `sqlite:${join(dir, 'ours.sqlite')}`]);
