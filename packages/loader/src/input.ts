@@ -284,7 +284,8 @@ function decode(buf: Buffer, start: number, end: number): string {
   return s;
 }
 
-function parseNdjson(line: RawLine, lineNo: number): SourceRecord | undefined {
+/** One line's record before parsing: undefined for a blank line, `error` set when it is not UTF-8. */
+function startRecord(line: RawLine, lineNo: number): SourceRecord | undefined {
   const rec: SourceRecord = { offset: line.offset, end: line.end, line: lineNo, text: line.text };
   if (line.text.startsWith(INVALID_UTF8)) {
     rec.text = line.text.slice(INVALID_UTF8.length);
@@ -292,6 +293,12 @@ function parseNdjson(line: RawLine, lineNo: number): SourceRecord | undefined {
     return rec;
   }
   if (line.text.trim() === '') return undefined;
+  return rec;
+}
+
+function parseNdjson(line: RawLine, lineNo: number): SourceRecord | undefined {
+  const rec = startRecord(line, lineNo);
+  if (rec === undefined || rec.error !== undefined) return rec;
   try {
     rec.value = JSON.parse(line.text);
   } catch (error) {
@@ -303,13 +310,8 @@ function parseNdjson(line: RawLine, lineNo: number): SourceRecord | undefined {
 }
 
 function parseCsv(line: RawLine, lineNo: number, fields: string[]): SourceRecord | undefined {
-  const rec: SourceRecord = { offset: line.offset, end: line.end, line: lineNo, text: line.text };
-  if (line.text.startsWith(INVALID_UTF8)) {
-    rec.text = line.text.slice(INVALID_UTF8.length);
-    rec.error = 'not valid UTF-8';
-    return rec;
-  }
-  if (line.text.trim() === '') return undefined;
+  const rec = startRecord(line, lineNo);
+  if (rec === undefined || rec.error !== undefined) return rec;
   let values: string[];
   if (!line.text.includes('"')) {
     // No quotes: nothing for a CSV parser to interpret, the commas are the separators.
