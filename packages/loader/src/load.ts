@@ -294,6 +294,8 @@ class LoadRun {
   }
 
   async #commit(users: User[], recs: SourceRecord[], progress: ProgressMark | undefined, batch: Batch): Promise<void> {
+    // The rejects among this batch's lines go to disk before its mark can move past them.
+    if (progress) await this.rejects.flushed();
     try {
       const r = await this.withRetry(() =>
         this.#write(users, { onDuplicate: this.o.onDuplicate, ...(progress && { progress }) }),
@@ -310,7 +312,10 @@ class LoadRun {
           reason: reasonOf(error),
           ...(error.errno !== undefined && { errno: error.errno }),
         });
-        if (progress) await this.withRetry(() => this.#write([], { progress }));
+        if (progress) {
+          await this.rejects.flushed();
+          await this.withRetry(() => this.#write([], { progress }));
+        }
         return;
       }
       // Bisect, as pgloader does: the good halves commit, the bad row is isolated.

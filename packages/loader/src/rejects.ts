@@ -1,4 +1,12 @@
-import { createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  type WriteStream,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /** One line of the reject file. */
@@ -19,31 +27,76 @@ export interface RejectRecord {
   raw: string;
 }
 
+/** What identifies a reject within one input: its byte offset, or its index in a JSON array. */
+function keyOf(r: Pick<RejectRecord, 'offset' | 'index'>): string | undefined {
+  return r.offset !== undefined ? `o${r.offset}` : r.index !== undefined ? `i${r.index}` : undefined;
+}
+
 /**
  * Writes rejects as NDJSON; the file is only created when the first reject comes. A fresh
- * run replaces an earlier run's file (so it describes this run); a resume appends to it.
+ * run replaces an earlier run's file (so it describes this run); a resume appends to it,
+ * after dropping a last line a killed run left half-written, and does not write again a
+ * record the file already holds (a resume re-reads what the killed run had not committed).
  */
 export class RejectWriter {
   #stream: WriteStream | undefined;
   #count = 0;
+  #written: Promise<void> = Promise.resolve();
+  readonly #present = new Set<string>();
+
   constructor(
     readonly path: string,
     readonly append: boolean,
   ) {
     if (!append) rmSync(path, { force: true });
+    else if (existsSync(path)) this.#readExisting();
   }
 
+  #readExisting(): void {
+    const text = readFileSync(this.path);
+    const complete = text.lastIndexOf(10) + 1;
+    if (complete < text.length) truncateSync(this.path, complete);
+    for (const line of text.subarray(0, complete).toString('utf8').split('\n')) {
+      if (line === '') continue;
+      try {
+        const key = keyOf(JSON.parse(line) as RejectRecord);
+        if (key !== undefined) this.#present.add(key);
+      } catch {
+        // Not ours to judge: a line someone edited stays as it is.
+      }
+    }
+  }
+
+  /** Rejects counted in this run, including those an earlier run had already written. */
   get count(): number {
     return this.#count;
   }
 
   write(record: RejectRecord): void {
+    this.#count++;
+    const key = keyOf(record);
+    if (key !== undefined) {
+      if (this.#present.has(key)) return;
+      this.#present.add(key);
+    }
     if (!this.#stream) {
       mkdirSync(dirname(this.path), { recursive: true });
       this.#stream = createWriteStream(this.path, { flags: this.append ? 'a' : 'w' });
     }
-    this.#count++;
-    this.#stream.write(`${JSON.stringify(record)}\n`);
+    const stream = this.#stream;
+    this.#written = new Promise((resolve, reject) =>
+      stream.write(`${JSON.stringify(record)}\n`, (e) => (e ? reject(e) : resolve())),
+    );
+    // A failure surfaces through flushed(); this only keeps it from going unhandled meanwhile.
+    this.#written.catch(() => {});
+  }
+
+  /**
+   * Resolves once every reject written so far is in the file (handed to the OS): a batch's
+   * progress mark must not commit before the rejects of its lines are safe from a kill -9.
+   */
+  flushed(): Promise<void> {
+    return this.#written;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { openStore, type UserStore } from '@stampede/store';
@@ -222,6 +222,27 @@ for (const [name, urlFor, describeOn, method] of targets) {
       const input = write(tmp.join('many-bad.ndjson'), `${lines.join('\n')}\n`);
       const s = await load({ input, maxRejects: 5, concurrency: 1, rejectFile: tmp.join('many-bad.rej') }, t);
       expect(s).toMatchObject({ stopped: 'max-rejects', complete: false, rejected: 6 });
+    });
+
+    it('--resume after a stop writes each reject once, and drops a half-written last line', async () => {
+      const t = setup();
+      // Bad lines 5, 105, 205, 305, 405.
+      const lines = users(1, 500).map((u, i) => (i % 100 === 4 ? '{bad' : JSON.stringify(u)));
+      const input = write(tmp.join(`resume-rejects-${t.table}.ndjson`), `${lines.join('\n')}\n`);
+      const rejectFile = tmp.join(`resume-rejects-${t.table}.rej`);
+      // Stops at line 5's reject, before the batch holding it commits: the resume reads it again.
+      const first = await load({ input, rejectFile, maxRejects: 0, concurrency: 1 }, t);
+      expect(first).toMatchObject({ stopped: 'max-rejects', rejected: 1 });
+      // What a kill -9 in the middle of a write leaves.
+      appendFileSync(rejectFile, '{"line":105,"offs');
+      const second = await load({ input, rejectFile, resume: true }, t);
+      expect(second).toMatchObject({ complete: true, rejected: 5 });
+      const written = readFileSync(rejectFile, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { line: number }).line);
+      expect(written.sort((a, b) => a - b)).toEqual([5, 105, 205, 305, 405]);
+      expect(await ids(t.url, t.table)).toEqual(range(1, 500).filter((i) => i % 100 !== 5));
     });
 
     it('--defer-indexes creates the table without its secondary index and adds it after the load', async () => {
