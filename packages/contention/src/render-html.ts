@@ -1,6 +1,7 @@
 import type { LabResult, StrategyResult } from './lab.js';
 import { processLabel } from './lab.js';
 import { buildTimeline, type SegmentKind, type TimelineMark } from './stats.js';
+import { formatMs as ms, SUMMARY_COLUMNS, summaryRow } from './summary.js';
 
 const COLORS: Record<SegmentKind, string> = {
   working: '#cbd5e1',
@@ -18,10 +19,6 @@ const MARK_COLORS: Record<TimelineMark['kind'], string> = {
 /** Escape text for HTML and SVG. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function ms(value: number): string {
-  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`;
 }
 
 /** One strategy's timeline as an inline SVG: a lane per process. */
@@ -84,40 +81,13 @@ function legend(): string {
 }
 
 function figures(r: StrategyResult): string {
-  const cells = [
-    r.strategy,
-    r.rows.attempted,
-    r.rows.committed,
-    r.rows.lost,
-    r.busyErrors,
-    r.retries,
-    ms(r.wait.p50Ms),
-    ms(r.wait.p99Ms),
-    ms(r.wallMs),
-    r.rowsPerSecond.toFixed(1),
-    r.integrityOk ? 'ok' : 'DAMAGED',
-    r.ok ? 'pass' : 'FAIL',
-  ];
-  return `<tr class="${r.ok ? 'pass' : 'fail'}">${cells.map((c) => `<td>${escapeHtml(String(c))}</td>`).join('')}</tr>`;
+  const cells = summaryRow(r);
+  return `<tr class="${r.ok ? 'pass' : 'fail'}">${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
 }
 
 /** A self-contained HTML report (inline CSS and SVG, nothing fetched): figures, findings and a timeline per strategy. */
 export function renderHtml(lab: LabResult): string {
   const o = lab.options;
-  const head = [
-    'strategy',
-    'attempted',
-    'committed',
-    'lost',
-    'BUSY',
-    'retries',
-    'p50 wait',
-    'p99 wait',
-    'wall',
-    'rows/s',
-    'integrity',
-    'check',
-  ];
   const sections = lab.results.map((r) => {
     const notes = r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
     const codes = Object.entries(r.errorCodes)
@@ -148,7 +118,7 @@ section{border-top:1px solid #e5e7eb;margin-top:1.5rem}.svg{overflow-x:auto}
 <h1>SQLite contention lab</h1>
 <p>${o.processes} processes × ${o.rows} rows, task ${escapeHtml(ms(o.taskDurationMs))}, busy timeout ${escapeHtml(ms(o.busyTimeoutMs))}, retry deadline ${escapeHtml(ms(o.deadlineMs))}${o.killHolder ? ', the first lock holder killed' : ''}. Database <code>${escapeHtml(o.db)}</code>, started ${escapeHtml(lab.startedAt)}.</p>
 <p><strong>${lab.ok ? 'Verification passed for every strategy.' : 'Verification FAILED for some strategies.'}</strong></p>
-<table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${lab.results.map(figures).join('')}</table>
+<table><tr>${SUMMARY_COLUMNS.map((h) => `<th>${h}</th>`).join('')}</tr>${lab.results.map(figures).join('')}</table>
 ${legend()}
 ${sections.join('\n')}
 </body></html>

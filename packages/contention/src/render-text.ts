@@ -1,6 +1,7 @@
 import type { LabResult, StrategyResult } from './lab.js';
 import { processLabel } from './lab.js';
 import { buildTimeline, type SegmentKind } from './stats.js';
+import { formatMs as ms, SUMMARY_COLUMNS, summaryRow } from './summary.js';
 
 /** Options of {@link renderText}. */
 export interface RenderTextOptions {
@@ -24,10 +25,6 @@ const RANK: Record<SegmentKind, number> = { working: 1, backoff: 2, waiting: 3, 
 /** What the characters of the text timeline mean. */
 export const TEXT_LEGEND =
   'timeline: # holding the write lock  ~ waiting  - working  , backoff  B busy  X gave up  K killed  D died';
-
-function ms(value: number): string {
-  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`;
-}
 
 /** The text timeline of one strategy: a row per process, a column per slice of wall time. */
 export function renderTextTimeline(result: StrategyResult, width = 60): string {
@@ -54,23 +51,6 @@ export function renderTextTimeline(result: StrategyResult, width = 60): string {
   return lines.join('\n');
 }
 
-function summaryRow(r: StrategyResult): string[] {
-  return [
-    r.strategy,
-    String(r.rows.attempted),
-    String(r.rows.committed),
-    String(r.rows.lost),
-    String(r.busyErrors),
-    String(r.retries),
-    ms(r.wait.p50Ms),
-    ms(r.wait.p99Ms),
-    ms(r.wallMs),
-    r.rowsPerSecond.toFixed(r.rowsPerSecond >= 100 ? 0 : 1),
-    r.integrityOk ? 'ok' : 'DAMAGED',
-    r.ok ? 'pass' : 'FAIL',
-  ];
-}
-
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (cells: string[]) =>
@@ -87,25 +67,7 @@ export function renderText(lab: LabResult, options: RenderTextOptions = {}): str
   );
   out.push(`database ${o.db}${o.logFile ? `, log ${o.logFile}` : ''}`);
   out.push('');
-  out.push(
-    table(
-      [
-        'strategy',
-        'attempted',
-        'committed',
-        'lost',
-        'busy',
-        'retries',
-        'p50 wait',
-        'p99 wait',
-        'wall',
-        'rows/s',
-        'integrity',
-        'check',
-      ],
-      lab.results.map(summaryRow),
-    ),
-  );
+  out.push(table([...SUMMARY_COLUMNS], lab.results.map(summaryRow)));
   for (const r of lab.results) {
     out.push('');
     out.push(`${r.strategy}: ${r.settings.description}`);
