@@ -37,7 +37,7 @@ Options:
   --format <f>           ndjson | json | csv (default: from the extension)
   --concurrency <n>      connections, each owning a contiguous byte range of the file
                          (default 4; always 1 for SQLite)
-  --batch-rows <n>       rows per batch/transaction (default 1000; 10000 for SQLite)
+  --batch-rows <n>       rows per batch/transaction (default 1000; 2500 for SQLite)
   --batch-bytes <n>      input bytes per batch (default 4194304; at most half of max_allowed_packet)
   --shard <k/N>          load only the k-th of N line-aligned byte ranges (plain NDJSON/CSV files)
   --resume               skip what an earlier run of this file into this table committed

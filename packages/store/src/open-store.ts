@@ -1,6 +1,6 @@
 import { parseDatabaseUrl } from './config.js';
 import { MysqlUserStore } from './mysql-store.js';
-import { SqliteUserStore } from './sqlite-store.js';
+import { type SqliteStoreOptions, SqliteUserStore } from './sqlite-store.js';
 import type { UserStore } from './user-store.js';
 
 /** Options of {@link openStore}. */
@@ -25,6 +25,12 @@ export interface OpenStoreOptions {
    * @default 5000
    */
   busyTimeoutMs?: number;
+  /**
+   * SQLite: run upserts on a writer thread with its own connection, so the caller prepares
+   * the next batch meanwhile (see {@link SqliteStoreOptions.writerThread}).
+   * @default false
+   */
+  sqliteWriterThread?: boolean;
 }
 
 /**
@@ -44,5 +50,6 @@ export function openStore(url: string, options: OpenStoreOptions = {}): UserStor
   return new SqliteUserStore(config, {
     ...(options.table !== undefined && { table: options.table }),
     ...(options.busyTimeoutMs !== undefined && { busyTimeoutMs: options.busyTimeoutMs }),
+    ...(options.sqliteWriterThread !== undefined && { writerThread: options.sqliteWriterThread }),
   });
 }

@@ -1,17 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  assertIdentifier,
-  createSecondaryIndexSql,
-  createUsersTableSql,
-  USER_COLUMN_NAMES,
-  type User,
-  userToRow,
-} from '@stampede/schema';
+import { assertIdentifier, createSecondaryIndexSql, createUsersTableSql, type User, userToRow } from '@stampede/schema';
 import Database from 'better-sqlite3';
 import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
 import { DatabaseError, toDatabaseError } from './errors.js';
 import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
+import { SqliteWriterThread, type WriterData } from './sqlite-writer-thread.js';
+import { prepareWrites, type SqliteWrites, upsertRows } from './sqlite-writes.js';
 import {
   type EnsureSchemaOptions,
   type ListDepartmentOptions,
@@ -36,10 +31,14 @@ export interface SqliteStoreOptions {
    * @default 5000
    */
   busyTimeoutMs?: number;
+  /**
+   * Run {@link SqliteUserStore.upsert} on a worker thread with its own connection, so the
+   * caller prepares the next batch while SQLite writes this one (the loader does). Ignored
+   * for `:memory:`, which a second connection could not see.
+   * @default false
+   */
+  writerThread?: boolean;
 }
-
-const COLS = USER_COLUMN_NAMES.map((c) => `"${c}"`).join(', ');
-const PLACEHOLDERS = USER_COLUMN_NAMES.map(() => '?').join(', ');
 
 /**
  * The users table in one SQLite file through better-sqlite3: WAL, one writer, whole
@@ -52,15 +51,21 @@ export class SqliteUserStore implements UserStore {
   /** The better-sqlite3 handle, for callers that need it. */
   readonly db: Database.Database;
   readonly #progressTable: string;
-  #statements: ReturnType<SqliteUserStore['prepare']> | undefined;
+  #statements: SqliteWrites | undefined;
+  readonly #writerData: WriterData | undefined;
+  #writer: SqliteWriterThread | undefined;
 
   constructor(config: SqliteConfig, options: SqliteStoreOptions = {}) {
     this.table = assertIdentifier(options.table ?? 'users');
     this.#progressTable = progressTableName(this.table);
     this.displayUrl = redactDatabaseUrl(config.url);
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    if (options.writerThread && config.path !== ':memory:') {
+      this.#writerData = { path: config.path, table: this.table, progressTable: this.#progressTable, busyTimeoutMs };
+    }
     try {
       if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
-      this.db = new Database(config.path, { timeout: options.busyTimeoutMs ?? 5000 });
+      this.db = new Database(config.path, { timeout: busyTimeoutMs });
       this.db.pragma('journal_mode = WAL');
       // In WAL mode NORMAL is durable across application crashes; only an OS crash may lose the last commits.
       this.db.pragma('synchronous = NORMAL');
@@ -74,26 +79,6 @@ export class SqliteUserStore implements UserStore {
     }
   }
 
-  private prepare() {
-    const t = this.table;
-    return {
-      insert: this.db.prepare(`INSERT INTO "${t}" (${COLS}) VALUES (${PLACEHOLDERS})`),
-      // Only an existing id is "no change"; a username or email of another id still raises.
-      insertOrNothing: this.db.prepare(
-        `INSERT INTO "${t}" (${COLS}) VALUES (${PLACEHOLDERS}) ON CONFLICT ("id") DO NOTHING`,
-      ),
-      update: this.db.prepare(
-        `UPDATE "${t}" SET ${USER_COLUMN_NAMES.slice(1)
-          .map((c) => `"${c}" = ?`)
-          .join(', ')} WHERE "id" = ?`,
-      ),
-      progress: this.db.prepare(
-        `INSERT INTO "${this.#progressTable}" (load_key, range_key, committed_offset, committed_rows) VALUES (?, ?, ?, ?)
-         ON CONFLICT (load_key, range_key) DO UPDATE SET committed_offset = excluded.committed_offset, committed_rows = excluded.committed_rows`,
-      ),
-    };
-  }
-
   #run<T>(fn: () => T): T {
     try {
       return fn();
@@ -103,7 +88,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   get #stmts() {
-    this.#statements ??= this.#run(() => this.prepare());
+    this.#statements ??= this.#run(() => prepareWrites(this.db, this.table, this.#progressTable));
     return this.#statements;
   }
 
@@ -148,29 +133,16 @@ export class SqliteUserStore implements UserStore {
 
   async upsert(users: readonly User[], options: UpsertOptions = {}): Promise<UpsertResult> {
     const onDuplicate = options.onDuplicate ?? 'update';
-    const s = this.#stmts;
-    const result: UpsertResult = { inserted: 0, updated: 0, skipped: 0 };
-    const tx = this.db.transaction(() => {
-      for (const u of users) {
-        const row = userToRow(u, 'sqlite');
-        if (onDuplicate === 'error') {
-          s.insert.run(row);
-          result.inserted++;
-        } else if (s.insertOrNothing.run(row).changes === 1) {
-          result.inserted++;
-        } else if (onDuplicate === 'update') {
-          s.update.run([...row.slice(1), u.id]);
-          result.updated++;
-        } else {
-          result.skipped++;
-        }
+    const rows = users.map((u) => userToRow(u, 'sqlite'));
+    if (this.#writerData) {
+      this.#writer ??= new SqliteWriterThread(this.#writerData);
+      try {
+        return await this.#writer.upsert(rows, onDuplicate, options.progress);
+      } catch (error) {
+        throw toDatabaseError(error);
       }
-      const p = options.progress;
-      if (p) s.progress.run(p.loadKey, p.rangeKey, p.offset, p.rows);
-    });
-    // IMMEDIATE takes the write lock up front: no read-then-write upgrade to fail with SQLITE_BUSY.
-    this.#run(() => tx.immediate());
-    return result;
+    }
+    return this.#run(() => upsertRows(this.db, this.#stmts, rows, onDuplicate, options.progress));
   }
 
   async findByUsernames(usernames: readonly string[]): Promise<User[]> {
@@ -236,6 +208,9 @@ export class SqliteUserStore implements UserStore {
   }
 
   async close(): Promise<void> {
+    const writer = this.#writer;
+    this.#writer = undefined;
+    await writer?.close();
     if (this.db.open) this.db.close();
   }
 }

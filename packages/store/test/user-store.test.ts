@@ -1,7 +1,7 @@
 import type { User } from '@stampede/schema';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isDatabaseError, openStore, type UserStore } from '../src/index.js';
+import { isDatabaseError, type OpenStoreOptions, openStore, type UserStore } from '../src/index.js';
 
 const db = await useTestDatabase({ importMetaUrl: import.meta.url });
 const tmp = makeTempDir('store');
@@ -24,16 +24,23 @@ function user(id: number, over: Partial<User> = {}): User {
   };
 }
 
-const targets: [string, () => string, (name: string, fn: () => void) => void][] = [
-  ['SQLite', () => `sqlite:${tmp.join('users.sqlite')}`, describe],
-  ['MariaDB/MySQL', () => db.url, db.describe],
+const targets: [string, () => string, (name: string, fn: () => void) => void, OpenStoreOptions][] = [
+  ['SQLite', () => `sqlite:${tmp.join('users.sqlite')}`, describe, {}],
+  // Every case again with upserts on the writer thread: same results, same errors.
+  [
+    'SQLite with a writer thread',
+    () => `sqlite:${tmp.join('threaded.sqlite')}`,
+    describe,
+    { sqliteWriterThread: true },
+  ],
+  ['MariaDB/MySQL', () => db.url, db.describe, {}],
 ];
 
-for (const [name, url, describeOn] of targets) {
+for (const [name, url, describeOn, options] of targets) {
   describeOn(`UserStore on ${name}`, () => {
     let store: UserStore;
     beforeEach(async () => {
-      store = openStore(url(), { connections: 2 });
+      store = openStore(url(), { connections: 2, ...options });
       await store.dropTable();
       await store.ensureSchema();
     });

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { DatabaseError } from './errors.js';
+import type { SqliteRow } from './sqlite-writes.js';
+import type { OnDuplicate, ProgressMark, UpsertResult } from './user-store.js';
+
+/** What the writer thread opens. */
+export interface WriterData {
+  path: string;
+  table: string;
+  progressTable: string;
+  busyTimeoutMs: number;
+}
+
+export type WriterRequest =
+  | { id: number; close: true }
+  | {
+      id: number;
+      close?: undefined;
+      rows: SqliteRow[];
+      onDuplicate: OnDuplicate;
+      progress: ProgressMark | undefined;
+    };
+
+export type WriterReply =
+  | { id: number; result?: UpsertResult; error?: undefined }
+  | { id: number; result?: undefined; error: { message: string; code: string | undefined; name: string | undefined } };
+
+// Built, the writer sits next to this file; run from the TypeScript sources (the store's own
+// tests), it is the built one.
+function writerUrl(): URL {
+  const here = new URL('./sqlite-writer.js', import.meta.url);
+  return existsSync(here) ? here : new URL('../dist/sqlite-writer.js', import.meta.url);
+}
+
+/**
+ * A worker thread that runs a SQLite store's upserts on its own connection. Requests are
+ * answered in order; the thread holds the process open only while one is outstanding.
+ */
+export class SqliteWriterThread {
+  readonly #worker: Worker;
+  readonly #waiting = new Map<number, { resolve: (r: UpsertResult) => void; reject: (e: unknown) => void }>();
+  #next = 0;
+  #exited: Promise<void>;
+
+  constructor(data: WriterData) {
+    // Not the parent's node options: some (`--input-type`, `--eval`) make a worker fail to start.
+    this.#worker = new Worker(writerUrl(), { workerData: data, execArgv: [] });
+    this.#worker.unref();
+    this.#worker.on('message', (reply: WriterReply) => {
+      const waiter = this.#waiting.get(reply.id);
+      if (!waiter) return;
+      this.#waiting.delete(reply.id);
+      if (this.#waiting.size === 0) this.#worker.unref();
+      if (reply.error) {
+        waiter.reject(
+          Object.assign(new Error(reply.error.message), { code: reply.error.code, name: reply.error.name }),
+        );
+      } else waiter.resolve(reply.result ?? { inserted: 0, updated: 0, skipped: 0 });
+    });
+    this.#exited = new Promise((resolve) => {
+      this.#worker.once('error', (error) => this.#failAll(error));
+      this.#worker.once('exit', (code) => {
+        this.#failAll(new Error(`the SQLite writer thread exited with code ${code}`));
+        resolve();
+      });
+    });
+  }
+
+  #failAll(cause: unknown): void {
+    for (const waiter of this.#waiting.values()) {
+      waiter.reject(
+        new DatabaseError(`SQLite writer thread failed: ${(cause as Error).message ?? cause}`, {
+          errorClass: 'fatal',
+          hint: 'nothing past the last committed batch was written; run again with --resume',
+          cause,
+        }),
+      );
+    }
+    this.#waiting.clear();
+  }
+
+  #request(request: WriterRequest): Promise<UpsertResult> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(request.id, { resolve, reject });
+      this.#worker.ref();
+      this.#worker.postMessage(request);
+    });
+  }
+
+  upsert(rows: SqliteRow[], onDuplicate: OnDuplicate, progress: ProgressMark | undefined): Promise<UpsertResult> {
+    return this.#request({ id: this.#next++, rows, onDuplicate, progress });
+  }
+
+  /** Close the thread's connection and end the thread. */
+  async close(): Promise<void> {
+    await this.#request({ id: this.#next++, close: true }).catch(() => undefined);
+    await this.#worker.terminate();
+    await this.#exited;
+  }
+}

@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { User } from '@stampede/schema';
+import { makeTempDir } from '@stampede/test-utils';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isDatabaseError, openStore } from '../src/index.js';
+
+const tmp = makeTempDir('store-writer');
+afterAll(() => tmp.cleanup());
+
+const user = (id: number): User => ({
+  id,
+  username: `user.${id}`,
+  email: `user.${id}@example.com`,
+  firstName: 'Zoë',
+  lastName: 'Nowak',
+  department: 'Sales',
+  jobTitle: 'Analyst',
+  birthDate: '1990-02-03',
+  city: 'Kraków',
+  country: 'Polska',
+  createdAt: '2024-05-06T07:08:09.123Z',
+});
+
+describe('SQLite writer thread', () => {
+  it("brings the lock holder's SQLITE_BUSY back as a retryable error with its code, and writes once the lock is gone", async () => {
+    const url = `sqlite:${tmp.join('busy.sqlite')}`;
+    const store = openStore(url, { sqliteWriterThread: true, busyTimeoutMs: 50 });
+    await store.ensureSchema();
+    const holder = new Database(tmp.join('busy.sqlite'));
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const failure = await store.upsert([user(1)]).catch((e: unknown) => e);
+      expect(isDatabaseError(failure) && failure.errorClass).toBe('retryable');
+      expect(isDatabaseError(failure) && failure.driverCode).toBe('SQLITE_BUSY');
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(await store.upsert([user(1), user(2)])).toEqual({ inserted: 2, updated: 0, skipped: 0 });
+    expect(await store.count()).toBe(2);
+    await store.close();
+  });
+
+  it('does not hold the process open when the store is never closed', async () => {
+    const storeUrl = new URL('../dist/index.js', import.meta.url).href;
+    const script = `const { openStore } = await import(${JSON.stringify(storeUrl)});
+const store = openStore(${JSON.stringify(`sqlite:${tmp.join('open.sqlite')}`)}, { sqliteWriterThread: true });
+await store.ensureSchema();
+const r = await store.upsert([${JSON.stringify(user(7))}]);
+console.log(JSON.stringify(r));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 20_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({ inserted: 1, updated: 0, skipped: 0 });
+    const db = new Database(tmp.join('open.sqlite'), { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM users').get()).toEqual({ n: 1 });
+    db.close();
+  });
+});
