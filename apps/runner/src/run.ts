@@ -3,7 +3,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { escapeHtml, renderSvgTimeline, runLab } from '@stampede/contention';
 import { generateRecords, generateUsers } from '@stampede/datagen';
-import { type LoadSummary, loaderCliPath } from '@stampede/loader';
+import { type LoadSummary, loaderCliPath, loaderNodeFlags } from '@stampede/loader';
 import { createLookup, type LookupPair } from '@stampede/lookup';
 import { openStore, parseDatabaseUrl, redactDatabaseUrl } from '@stampede/store';
 import { execa } from 'execa';
@@ -157,7 +157,7 @@ const loadStage: Stage<RunContext> = {
         join(rejectDir, `shard-${k + 1}-of-${n}.ndjson`),
       ];
       if (n > 1) args.push('--shard', `${k + 1}/${n}`);
-      return execa(process.execPath, ['--max-semi-space-size=2', loaderCliPath, ...args], {
+      return execa(process.execPath, [...loaderNodeFlags, loaderCliPath, ...args], {
         reject: false,
         env: { FORCE_COLOR: '0' },
       });

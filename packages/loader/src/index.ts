@@ -1,4 +1,4 @@
-export { loaderCliPath } from './cli-path.js';
+export { loaderCliPath, loaderNodeFlags } from './cli-path.js';
 export { InputError, isInputError, isTooManyRejectsError, TooManyRejectsError } from './errors.js';
 export {
   type ByteRange,
