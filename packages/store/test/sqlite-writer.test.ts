@@ -1,27 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { User } from '@stampede/schema';
 import { makeTempDir } from '@stampede/test-utils';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isDatabaseError, openStore } from '../src/index.js';
+import { user } from './fixtures.js';
 
 const tmp = makeTempDir('store-writer');
 afterAll(() => tmp.cleanup());
-
-const user = (id: number): User => ({
-  id,
-  username: `user.${id}`,
-  email: `user.${id}@example.com`,
-  firstName: 'Zoë',
-  lastName: 'Nowak',
-  department: 'Sales',
-  jobTitle: 'Analyst',
-  birthDate: '1990-02-03',
-  city: 'Kraków',
-  country: 'Polska',
-  createdAt: '2024-05-06T07:08:09.123Z',
-});
 
 describe('SQLite writer thread', () => {
   it("brings the lock holder's SQLITE_BUSY back as a retryable error with its code, and writes once the lock is gone", async () => {

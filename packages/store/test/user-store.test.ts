@@ -1,28 +1,11 @@
-import type { User } from '@stampede/schema';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDatabaseError, type OpenStoreOptions, openStore, type UserStore } from '../src/index.js';
+import { user } from './fixtures.js';
 
 const db = await useTestDatabase({ importMetaUrl: import.meta.url });
 const tmp = makeTempDir('store');
 afterAll(() => tmp.cleanup());
-
-function user(id: number, over: Partial<User> = {}): User {
-  return {
-    id,
-    username: `user.${id}`,
-    email: `user.${id}@example.com`,
-    firstName: 'Zoë',
-    lastName: '𠮷野',
-    department: 'Engineering',
-    jobTitle: 'Engineer',
-    birthDate: '1990-02-03',
-    city: 'Kraków',
-    country: 'Polska',
-    createdAt: '2024-05-06T07:08:09.123Z',
-    ...over,
-  };
-}
 
 const targets: [string, () => string, (name: string, fn: () => void) => void, OpenStoreOptions][] = [
   ['SQLite', () => `sqlite:${tmp.join('users.sqlite')}`, describe, {}],
