@@ -8,7 +8,7 @@ import { Piscina } from 'piscina';
 import { DatagenError } from './errors.js';
 import { type Format, formatFromPath, framing, isFormat } from './format.js';
 import { isLocale, LOCALES, type Locale, loadLocale } from './locales.js';
-import { type ChunkRange, chunkCount, planChunks, UserGenerator } from './records.js';
+import { type ChunkRange, chunkCount, planChunks, type RenderTables, renderTables, UserGenerator } from './records.js';
 import type { ChunkTask } from './worker.js';
 
 /** Options of {@link generateUsers}. */
@@ -156,11 +156,12 @@ export function resolveOptions(options: GenerateOptions): Resolved {
 const AHEAD_PER_THREAD = 2;
 
 type Renderer = {
-  render(range: ChunkRange, prefix: string, suffix: string): Promise<Uint8Array>;
+  render(tables: RenderTables, range: ChunkRange, prefix: string, suffix: string): Promise<Uint8Array>;
   close(): Promise<void>;
 };
 
 function poolRenderer(o: Resolved): Renderer {
+  const run = randomBytes(8).toString('hex');
   const pool = new Piscina<ChunkTask, Uint8Array>({
     filename: new URL('./worker.js', import.meta.url).href,
     minThreads: o.threads,
@@ -172,13 +173,13 @@ function poolRenderer(o: Resolved): Renderer {
     resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 },
   });
   return {
-    render: (range, prefix, suffix) =>
+    render: (tables, range, prefix, suffix) =>
       pool.run({
-        locale: o.locale,
+        tables,
+        run,
         seed: o.seed,
         start: range.start,
         end: range.end,
-        format: o.format,
         prefix,
         suffix,
         gzip: o.gzip,
@@ -270,6 +271,10 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
     const ranges = planChunks(o.startId, o.count);
     const lastEnd = o.startId + o.count;
     const queue: { range: ChunkRange; bytes: Promise<Uint8Array> }[] = [];
+    // The workers start first; this thread builds the tables meanwhile, once for all of them.
+    const pool = poolRenderer(o);
+    renderer = pool;
+    const tables = renderTables(await loadLocale(o.locale), o.format, true);
     const submit = () => {
       const next = ranges.next();
       if (next.done) return;
@@ -277,8 +282,7 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
       // Framing travels inside the chunks, so with gzip every chunk is one self-contained member.
       const prefix = range.start === o.startId ? frame.head : frame.between;
       const suffix = range.end === lastEnd ? frame.tail : '';
-      renderer ??= poolRenderer(o);
-      const bytes = renderer.render(range, prefix, suffix);
+      const bytes = pool.render(tables, range, prefix, suffix);
       // Failures surface when this chunk's turn comes; this only keeps them from going unhandled meanwhile.
       bytes.catch(() => {});
       queue.push({ range, bytes });

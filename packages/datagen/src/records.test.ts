@@ -1,7 +1,15 @@
 import { validateUser } from '@stampede/schema';
 import { describe, expect, it } from 'vitest';
 import { asciiSlug, LOCALES, loadLocale } from './locales.js';
-import { CHUNK_SIZE, chunkCount, dayStrings, planChunks, UserGenerator } from './records.js';
+import {
+  CHUNK_SIZE,
+  ChunkRenderer,
+  chunkCount,
+  dayStrings,
+  planChunks,
+  renderTables,
+  UserGenerator,
+} from './records.js';
 
 describe('planChunks', () => {
   it('aligns chunks to absolute ids, so the chunk layout does not depend on where a run starts', () => {
@@ -99,5 +107,16 @@ describe('UserGenerator', () => {
     const generator = new UserGenerator(await loadLocale('ja'), 1);
     const bytes = generator.render(1, 2, 'ndjson');
     expect(JSON.parse(Buffer.from(bytes).toString('utf8'))).toEqual(generator.users(1, 2)[0]);
+  });
+
+  it('renders the same bytes from tables in shared memory, as workers get them', async () => {
+    const data = await loadLocale('de');
+    for (const format of ['ndjson', 'json', 'csv'] as const) {
+      const shared = renderTables(data, format, true);
+      expect(shared.jobs.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const own = new ChunkRenderer(renderTables(data, format), 9).render(9_995, 10_020, '[', ']');
+      expect(new ChunkRenderer(shared, 9).render(9_995, 10_020, '[', ']')).toEqual(own);
+      expect(new UserGenerator(data, 9).render(9_995, 10_020, format, '[', ']')).toEqual(own);
+    }
   });
 });

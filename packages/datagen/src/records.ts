@@ -69,76 +69,288 @@ function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
-
 /**
  * Strings encoded once as UTF-8 into one byte array, so writing one is a copy of a few
  * bytes: rendering allocates nothing per record, and a worker spends its time on records
  * rather than on garbage collection (which its threads would share with the other workers).
+ * Plain data: it can live in a SharedArrayBuffer and reach workers without a copy.
  */
-class Encoded {
-  readonly bytes: Buffer;
-  /** `strings[i]` is `bytes[starts[i], starts[i + 1])`. */
-  readonly starts: Uint32Array;
+export interface Encoded {
+  bytes: Uint8Array;
+  /** String `i` is `bytes[starts[i], starts[i + 1])`; there are `starts.length - 1`. */
+  starts: Uint32Array;
   /** The longest encoding, in bytes. */
-  readonly longest: number;
-  constructor(strings: readonly string[]) {
-    const parts = strings.map((s) => Buffer.from(s, 'utf8'));
-    this.starts = new Uint32Array(parts.length + 1);
-    let total = 0;
-    let longest = 0;
-    for (const [i, part] of parts.entries()) {
-      this.starts[i] = total;
-      total += part.length;
-      longest = Math.max(longest, part.length);
-    }
-    this.starts[parts.length] = total;
-    this.bytes = Buffer.concat(parts, total);
-    this.longest = longest;
-  }
+  longest: number;
 }
 
-/** One string, encoded. */
-function encoded(text: string): Encoded {
-  return new Encoded([text]);
+function encode(strings: readonly string[]): Encoded {
+  const parts = strings.map((s) => Buffer.from(s, 'utf8'));
+  const starts = new Uint32Array(parts.length + 1);
+  let total = 0;
+  let longest = 0;
+  for (const [i, part] of parts.entries()) {
+    starts[i] = total;
+    total += part.length;
+    longest = Math.max(longest, part.length);
+  }
+  starts[parts.length] = total;
+  return { bytes: Buffer.concat(parts, total), starts, longest };
+}
+
+const size = (e: Encoded) => e.starts.length - 1;
+
+/**
+ * Everything a worker needs to render chunks of one locale in one format, encoded by the
+ * calling thread once per run rather than by every worker (which would each load faker's
+ * definitions and build the same tables at their start, on the cores the run needs).
+ */
+export interface RenderTables {
+  format: Format;
+  /** Mixed into every chunk seed so that two locales with one seed do not share departments and dates. */
+  salt: number;
+  femaleSlugs: Encoded;
+  maleSlugs: Encoded;
+  lastSlugs: Encoded;
+  /** Names and places as the format writes them: JSON string literals, or CSV fields. */
+  female: Encoded;
+  male: Encoded;
+  last: Encoded;
+  departments: Encoded;
+  jobs: Encoded;
+  cities: Encoded;
+  countries: Encoded;
+  /** Written as they are: they need no quoting in either format. */
+  domains: Encoded;
+  birthDays: Encoded;
+  createdDays: Encoded;
+}
+
+/** The pick lists of a locale, in the order a record's picks index them. */
+interface PickLists {
+  female: NameList;
+  male: NameList;
+  last: NameList;
+  jobs: readonly string[];
+  cities: readonly string[];
+  /** Index 0 is the home country: nine users in ten live there. */
+  countries: readonly string[];
+  domains: readonly string[];
+  birthDays: readonly string[];
+  createdDays: readonly string[];
+  salt: number;
+}
+
+function pickLists(data: LocaleData): PickLists {
+  return {
+    female: data.femaleFirstNames,
+    male: data.maleFirstNames,
+    last: data.lastNames,
+    jobs: data.jobTitles,
+    cities: data.cities,
+    countries: [data.homeCountry, ...data.countries.filter((c) => c !== data.homeCountry)],
+    domains: data.emailDomains,
+    birthDays: dayStrings(BIRTH_FIRST_MS, BIRTH_LAST_MS),
+    createdDays: dayStrings(CREATED_FIRST_MS, REFERENCE_MS - DAY_MS),
+    salt: [...data.code].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 0x01000193), 0x811c9dc5),
+  };
 }
 
 /**
- * A pick list with each encoding built once, on first use (a run pays only for the
- * format it writes).
+ * The tables {@link ChunkRenderer} renders `format` from. With `shared`, every array lives in
+ * one SharedArrayBuffer, so handing the tables to a worker (in a task) copies nothing.
  */
-class Column {
-  private utf8Cache: Encoded | undefined;
-  private jsonCache: Encoded | undefined;
-  private csvCache: Encoded | undefined;
-  constructor(readonly text: readonly string[]) {}
-  /** Each value as it is (for values that need no quoting in either format). */
-  get utf8(): Encoded {
-    this.utf8Cache ??= new Encoded(this.text);
-    return this.utf8Cache;
+export function renderTables(data: LocaleData, format: Format, shared = false): RenderTables {
+  const l = pickLists(data);
+  const quote = format === 'csv' ? csvField : (s: string) => JSON.stringify(s);
+  const tables: RenderTables = {
+    format,
+    salt: l.salt,
+    femaleSlugs: encode(l.female.slugs),
+    maleSlugs: encode(l.male.slugs),
+    lastSlugs: encode(l.last.slugs),
+    female: encode(l.female.names.map(quote)),
+    male: encode(l.male.names.map(quote)),
+    last: encode(l.last.names.map(quote)),
+    departments: encode(DEPARTMENTS.map(quote)),
+    jobs: encode(l.jobs.map(quote)),
+    cities: encode(l.cities.map(quote)),
+    countries: encode(l.countries.map(quote)),
+    domains: encode(l.domains),
+    birthDays: encode(l.birthDays),
+    createdDays: encode(l.createdDays),
+  };
+  return shared ? shareTables(tables) : tables;
+}
+
+function shareTables(tables: RenderTables): RenderTables {
+  const lists = Object.entries(tables).filter((e): e is [string, Encoded] => typeof e[1] === 'object');
+  const align = (n: number) => Math.ceil(n / 4) * 4;
+  const total = lists.reduce((n, [, e]) => n + align(e.bytes.length) + e.starts.byteLength, 0);
+  const memory = new SharedArrayBuffer(total);
+  let at = 0;
+  const out: Record<string, unknown> = { ...tables };
+  for (const [key, e] of lists) {
+    const starts = new Uint32Array(memory, at, e.starts.length);
+    starts.set(e.starts);
+    at += e.starts.byteLength;
+    const bytes = new Uint8Array(memory, at, e.bytes.length);
+    bytes.set(e.bytes);
+    at += align(e.bytes.length);
+    out[key] = { bytes, starts, longest: e.longest };
   }
-  /** Each value as a JSON string literal. */
-  get json(): Encoded {
-    this.jsonCache ??= new Encoded(this.text.map((s) => JSON.stringify(s)));
-    return this.jsonCache;
+  return out as unknown as RenderTables;
+}
+
+/** How many of each pick list there are: all a record's picks depend on, with the seed and the id. */
+interface PickSizes {
+  female: number;
+  male: number;
+  last: number;
+  jobs: number;
+  cities: number;
+  countries: number;
+  domains: number;
+  birthDays: number;
+  createdDays: number;
+  salt: number;
+}
+
+/**
+ * The picks of one record at a time, drawn in a fixed order from a per-chunk PRNG, so the
+ * same id always gives the same record: the text generator and the byte renderer share it.
+ */
+class Picks {
+  private random: Random = mulberry32(0);
+  id = 0;
+  female = false;
+  firstIndex = 0;
+  lastIndex = 0;
+  departmentIndex = 0;
+  jobIndex = 0;
+  birthIndex = 0;
+  createdIndex = 0;
+  /** Milliseconds into the creation day. */
+  createdMs = 0;
+  cityIndex = 0;
+  countryIndex = 0;
+  domainIndex = 0;
+
+  constructor(
+    private readonly sizes: PickSizes,
+    private readonly seed: number,
+  ) {}
+
+  /** Position at `id`: seed its chunk and skip the ids before it in that chunk. */
+  seek(id: number): void {
+    const index = Math.floor((id - 1) / CHUNK_SIZE);
+    this.random = mulberry32(chunkSeed(this.seed, index) ^ this.sizes.salt);
+    for (let skip = index * CHUNK_SIZE + 1; skip < id; skip++) this.next(skip);
   }
-  /** Each value as one CSV field. */
-  get csv(): Encoded {
-    this.csvCache ??= new Encoded(this.text.map(csvField));
-    return this.csvCache;
+
+  private pick(length: number): number {
+    return Math.floor(this.random() * length);
+  }
+
+  next(id: number): void {
+    const s = this.sizes;
+    this.id = id;
+    this.female = this.random() < 0.5;
+    this.firstIndex = this.pick(this.female ? s.female : s.male);
+    this.lastIndex = this.pick(s.last);
+    this.departmentIndex = this.pick(DEPARTMENTS.length);
+    this.jobIndex = this.pick(s.jobs);
+    this.birthIndex = this.pick(s.birthDays);
+    this.createdIndex = this.pick(s.createdDays);
+    this.createdMs = this.pick(DAY_MS);
+    this.cityIndex = this.pick(s.cities);
+    const abroad = this.random() < 0.1;
+    const other = 1 + this.pick(s.countries - 1);
+    this.countryIndex = abroad ? other : 0;
+    this.domainIndex = this.pick(s.domains);
+  }
+
+  /** Ids `[start, end)` in order, each picked in turn. */
+  *walk(start: number, end: number): Generator<number> {
+    for (let id = start; id < end; id++) {
+      if (id === start || (id - 1) % CHUNK_SIZE === 0) this.seek(id);
+      this.next(id);
+      yield id;
+    }
   }
 }
 
-class NameColumn extends Column {
-  readonly slugs: readonly string[];
-  readonly slugBytes: Encoded;
-  constructor(list: NameList) {
-    super(list.names);
-    this.slugs = list.slugs;
-    this.slugBytes = new Encoded(list.slugs);
+/** Makes users for one locale and seed as objects (see {@link ChunkRenderer} for bytes). */
+export class UserGenerator {
+  private readonly lists: PickLists;
+  private readonly picks: Picks;
+  private readonly renderers = new Map<Format, ChunkRenderer>();
+
+  constructor(
+    private readonly data: LocaleData,
+    private readonly seed: number,
+  ) {
+    this.lists = pickLists(data);
+    const l = this.lists;
+    this.picks = new Picks(
+      {
+        female: l.female.names.length,
+        male: l.male.names.length,
+        last: l.last.names.length,
+        jobs: l.jobs.length,
+        cities: l.cities.length,
+        countries: l.countries.length,
+        domains: l.domains.length,
+        birthDays: l.birthDays.length,
+        createdDays: l.createdDays.length,
+        salt: l.salt,
+      },
+      seed,
+    );
+  }
+
+  private user(): User {
+    const p = this.picks;
+    const l = this.lists;
+    const first = p.female ? l.female : l.male;
+    // The id in base 36 after the last dot makes username and email unique by construction:
+    // slugs never contain a dot, so two different ids can never give the same string.
+    const local = `${first.slugs[p.firstIndex]}.${l.last.slugs[p.lastIndex]}.${p.id.toString(36)}`;
+    const sec = Math.floor(p.createdMs / 1000);
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    return {
+      id: p.id,
+      username: local,
+      email: `${local}@${l.domains[p.domainIndex]}`,
+      firstName: first.names[p.firstIndex] as string,
+      lastName: l.last.names[p.lastIndex] as string,
+      department: DEPARTMENTS[p.departmentIndex] as User['department'],
+      jobTitle: l.jobs[p.jobIndex] as string,
+      birthDate: l.birthDays[p.birthIndex] as string,
+      city: l.cities[p.cityIndex] as string,
+      country: l.countries[p.countryIndex] as string,
+      createdAt: `${l.createdDays[p.createdIndex]}T${pad(Math.floor(sec / 3600), 2)}:${pad(Math.floor(sec / 60) % 60, 2)}:${pad(sec % 60, 2)}.${pad(p.createdMs % 1000, 3)}Z`,
+    };
+  }
+
+  /** The users with ids `[start, end)`. */
+  users(start: number, end: number): User[] {
+    const out: User[] = [];
+    for (const _ of this.picks.walk(start, end)) out.push(this.user());
+    return out;
+  }
+
+  /** The bytes {@link ChunkRenderer.render} gives for these ids: the same records, encoded. */
+  render(start: number, end: number, format: Format, prefix = '', suffix = ''): Buffer {
+    let renderer = this.renderers.get(format);
+    if (!renderer) {
+      renderer = new ChunkRenderer(renderTables(this.data, format), this.seed);
+      this.renderers.set(format, renderer);
+    }
+    return renderer.render(start, end, prefix, suffix);
   }
 }
 
-// The fixed parts of a record, in order.
+// The fixed parts of a JSON record, in order.
 const JSON_PARTS = [
   '{"id":',
   ',"username":"',
@@ -152,7 +364,7 @@ const JSON_PARTS = [
   ',"country":',
   ',"createdAt":"',
   'Z"}',
-].map(encoded);
+].map((s) => encode([s]));
 const [J_ID, J_USERNAME, J_EMAIL, J_FIRST, J_LAST, J_DEPARTMENT, J_JOB, J_BIRTH, J_CITY, J_COUNTRY, J_CREATED, J_END] =
   JSON_PARTS as [
     Encoded,
@@ -184,131 +396,51 @@ const [DOT, AT, COMMA, T, COLON, Z, CR, LF] = Buffer.from('.@,T:Z\r\n', 'latin1'
 const ZERO = DIGITS[0] as number;
 const EMPTY = Buffer.allocUnsafeSlow(0);
 
-/**
- * Makes users for one locale and seed. Picks are drawn in a fixed order from a
- * per-chunk PRNG, so the same id always gives the same record.
- */
-export class UserGenerator {
-  private readonly female: NameColumn;
-  private readonly male: NameColumn;
-  private readonly last: NameColumn;
-  private readonly departments = new Column(DEPARTMENTS);
-  private readonly jobs: Column;
-  private readonly cities: Column;
-  private readonly countries: Column;
-  private readonly domains: Column;
-  // Mixed into every chunk seed so that two locales with one seed do not share departments and dates.
-  private readonly localeSalt: number;
-  private readonly birthDays: Column = new Column(dayStrings(BIRTH_FIRST_MS, BIRTH_LAST_MS));
-  private readonly createdDays: Column = new Column(dayStrings(CREATED_FIRST_MS, REFERENCE_MS - DAY_MS));
-
-  // The current record's picks, overwritten by next(): no allocation per record.
-  private random: Random = mulberry32(0);
-  private id = 0;
-  private firstNames!: NameColumn;
-  private firstIndex = 0;
-  private lastIndex = 0;
-  private departmentIndex = 0;
-  private jobIndex = 0;
-  private birthIndex = 0;
-  private createdIndex = 0;
-  /** Milliseconds into the creation day. */
-  private createdMs = 0;
-  private cityIndex = 0;
-  private countryIndex = 0;
-  private domainIndex = 0;
-
+/** Renders chunks of records as bytes from {@link RenderTables}: what a worker runs. */
+export class ChunkRenderer {
+  private readonly t: RenderTables;
+  private readonly picks: Picks;
+  /** The most bytes one record can take. */
+  private readonly longest: number;
   // The buffer render() writes into, and how far.
   private buf: Buffer = EMPTY;
   private at = 0;
   private readonly scratch = new Uint8Array(16);
 
-  constructor(
-    data: LocaleData,
-    private readonly seed: number,
-  ) {
-    this.female = new NameColumn(data.femaleFirstNames);
-    this.male = new NameColumn(data.maleFirstNames);
-    this.last = new NameColumn(data.lastNames);
-    this.jobs = new Column(data.jobTitles);
-    this.cities = new Column(data.cities);
-    // Index 0 is the home country: nine users in ten live there.
-    this.countries = new Column([data.homeCountry, ...data.countries.filter((c) => c !== data.homeCountry)]);
-    this.domains = new Column(data.emailDomains);
-    this.localeSalt = [...data.code].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 0x01000193), 0x811c9dc5);
+  constructor(tables: RenderTables, seed: number) {
+    const t = tables;
+    this.t = t;
+    this.picks = new Picks(
+      {
+        female: size(t.female),
+        male: size(t.male),
+        last: size(t.last),
+        jobs: size(t.jobs),
+        cities: size(t.cities),
+        countries: size(t.countries),
+        domains: size(t.domains),
+        birthDays: size(t.birthDays),
+        createdDays: size(t.createdDays),
+        salt: t.salt,
+      },
+      seed,
+    );
+    const local = Math.max(t.femaleSlugs.longest, t.maleSlugs.longest) + t.lastSlugs.longest + 13;
+    this.longest =
+      FIXED_BYTES +
+      16 +
+      2 * local +
+      t.domains.longest +
+      Math.max(t.female.longest, t.male.longest) +
+      t.last.longest +
+      t.departments.longest +
+      t.jobs.longest +
+      t.cities.longest +
+      t.countries.longest +
+      t.birthDays.longest +
+      t.createdDays.longest +
+      64;
   }
-
-  /** Position the generator at `id`: seed its chunk and skip the ids before it in that chunk. */
-  private seek(id: number): void {
-    const index = Math.floor((id - 1) / CHUNK_SIZE);
-    this.random = mulberry32(chunkSeed(this.seed, index) ^ this.localeSalt);
-    for (let skip = index * CHUNK_SIZE + 1; skip < id; skip++) this.next(skip);
-  }
-
-  private pick(length: number): number {
-    return Math.floor(this.random() * length);
-  }
-
-  private next(id: number): void {
-    const r = this.random;
-    this.id = id;
-    this.firstNames = r() < 0.5 ? this.female : this.male;
-    this.firstIndex = this.pick(this.firstNames.text.length);
-    this.lastIndex = this.pick(this.last.text.length);
-    this.departmentIndex = this.pick(DEPARTMENTS.length);
-    this.jobIndex = this.pick(this.jobs.text.length);
-    this.birthIndex = this.pick(this.birthDays.text.length);
-    this.createdIndex = this.pick(this.createdDays.text.length);
-    this.createdMs = this.pick(DAY_MS);
-    this.cityIndex = this.pick(this.cities.text.length);
-    const abroad = r() < 0.1;
-    const other = 1 + this.pick(this.countries.text.length - 1);
-    this.countryIndex = abroad ? other : 0;
-    this.domainIndex = this.pick(this.domains.text.length);
-  }
-
-  // The id in base 36 after the last dot makes username and email unique by construction:
-  // slugs never contain a dot, so two different ids can never give the same string.
-  private local(): string {
-    return `${this.firstNames.slugs[this.firstIndex]}.${this.last.slugs[this.lastIndex]}.${this.id.toString(36)}`;
-  }
-
-  private createdAt(): string {
-    const ms = this.createdMs;
-    const sec = Math.floor(ms / 1000);
-    const pad = (n: number, width: number) => String(n).padStart(width, '0');
-    return `${this.createdDays.text[this.createdIndex]}T${pad(Math.floor(sec / 3600), 2)}:${pad(Math.floor(sec / 60) % 60, 2)}:${pad(sec % 60, 2)}.${pad(ms % 1000, 3)}Z`;
-  }
-
-  private user(): User {
-    const local = this.local();
-    return {
-      id: this.id,
-      username: local,
-      email: `${local}@${this.domains.text[this.domainIndex]}`,
-      firstName: this.firstNames.text[this.firstIndex] as string,
-      lastName: this.last.text[this.lastIndex] as string,
-      department: DEPARTMENTS[this.departmentIndex] as User['department'],
-      jobTitle: this.jobs.text[this.jobIndex] as string,
-      birthDate: this.birthDays.text[this.birthIndex] as string,
-      city: this.cities.text[this.cityIndex] as string,
-      country: this.countries.text[this.countryIndex] as string,
-      createdAt: this.createdAt(),
-    };
-  }
-
-  /** The users with ids `[start, end)`. */
-  users(start: number, end: number): User[] {
-    const out: User[] = [];
-    for (let id = start; id < end; id++) {
-      if (id === start || (id - 1) % CHUNK_SIZE === 0) this.seek(id);
-      this.next(id);
-      out.push(this.user());
-    }
-    return out;
-  }
-
-  // --- Writing bytes into this.buf at this.at. ---
 
   private copy(from: Encoded, index: number): void {
     const src = from.bytes;
@@ -342,23 +474,25 @@ export class UserGenerator {
   }
 
   private writeLocal(): void {
-    this.copy(this.firstNames.slugBytes, this.firstIndex);
+    const p = this.picks;
+    this.copy(p.female ? this.t.femaleSlugs : this.t.maleSlugs, p.firstIndex);
     this.byte(DOT);
-    this.copy(this.last.slugBytes, this.lastIndex);
+    this.copy(this.t.lastSlugs, p.lastIndex);
     this.byte(DOT);
-    this.integer(this.id, 36);
+    this.integer(p.id, 36);
   }
 
   private writeEmail(): void {
     this.writeLocal();
     this.byte(AT);
-    this.copy(this.domains.utf8, this.domainIndex);
+    this.copy(this.t.domains, this.picks.domainIndex);
   }
 
   private writeCreatedAt(): void {
-    this.copy(this.createdDays.utf8, this.createdIndex);
+    const p = this.picks;
+    this.copy(this.t.createdDays, p.createdIndex);
     this.byte(T);
-    const ms = this.createdMs;
+    const ms = p.createdMs;
     const sec = Math.floor(ms / 1000);
     this.padded(Math.floor(sec / 3600), 2);
     this.byte(COLON);
@@ -369,53 +503,57 @@ export class UserGenerator {
     this.padded(ms % 1000, 3);
   }
 
-  // Byte-for-byte what JSON.stringify(this.user()) gives, without building the object.
+  // Byte-for-byte what JSON.stringify gives for the record, without building it.
   private writeJson(): void {
+    const p = this.picks;
+    const t = this.t;
     this.copy(J_ID, 0);
-    this.integer(this.id, 10);
+    this.integer(p.id, 10);
     this.copy(J_USERNAME, 0);
     this.writeLocal();
     this.copy(J_EMAIL, 0);
     this.writeEmail();
     this.copy(J_FIRST, 0);
-    this.copy(this.firstNames.json, this.firstIndex);
+    this.copy(p.female ? t.female : t.male, p.firstIndex);
     this.copy(J_LAST, 0);
-    this.copy(this.last.json, this.lastIndex);
+    this.copy(t.last, p.lastIndex);
     this.copy(J_DEPARTMENT, 0);
-    this.copy(this.departments.json, this.departmentIndex);
+    this.copy(t.departments, p.departmentIndex);
     this.copy(J_JOB, 0);
-    this.copy(this.jobs.json, this.jobIndex);
+    this.copy(t.jobs, p.jobIndex);
     this.copy(J_BIRTH, 0);
-    this.copy(this.birthDays.utf8, this.birthIndex);
+    this.copy(t.birthDays, p.birthIndex);
     this.copy(J_CITY, 0);
-    this.copy(this.cities.json, this.cityIndex);
+    this.copy(t.cities, p.cityIndex);
     this.copy(J_COUNTRY, 0);
-    this.copy(this.countries.json, this.countryIndex);
+    this.copy(t.countries, p.countryIndex);
     this.copy(J_CREATED, 0);
     this.writeCreatedAt();
     this.copy(J_END, 0);
   }
 
   private writeCsv(): void {
-    this.integer(this.id, 10);
+    const p = this.picks;
+    const t = this.t;
+    this.integer(p.id, 10);
     this.byte(COMMA);
     this.writeLocal();
     this.byte(COMMA);
     this.writeEmail();
     this.byte(COMMA);
-    this.copy(this.firstNames.csv, this.firstIndex);
+    this.copy(p.female ? t.female : t.male, p.firstIndex);
     this.byte(COMMA);
-    this.copy(this.last.csv, this.lastIndex);
+    this.copy(t.last, p.lastIndex);
     this.byte(COMMA);
-    this.copy(this.departments.csv, this.departmentIndex);
+    this.copy(t.departments, p.departmentIndex);
     this.byte(COMMA);
-    this.copy(this.jobs.csv, this.jobIndex);
+    this.copy(t.jobs, p.jobIndex);
     this.byte(COMMA);
-    this.copy(this.birthDays.utf8, this.birthIndex);
+    this.copy(t.birthDays, p.birthIndex);
     this.byte(COMMA);
-    this.copy(this.cities.csv, this.cityIndex);
+    this.copy(t.cities, p.cityIndex);
     this.byte(COMMA);
-    this.copy(this.countries.csv, this.countryIndex);
+    this.copy(t.countries, p.countryIndex);
     this.byte(COMMA);
     this.writeCreatedAt();
     this.byte(Z);
@@ -431,47 +569,27 @@ export class UserGenerator {
     this.buf = bigger;
   }
 
-  /** The most bytes one record can take in `format` (a JSON record's is the larger). */
-  private longestRecord(format: Format): number {
-    const column = (c: Column) => (format === 'csv' ? c.csv.longest : c.json.longest);
-    const firstName = Math.max(column(this.female), column(this.male));
-    const local =
-      Math.max(this.female.slugBytes.longest, this.male.slugBytes.longest) + this.last.slugBytes.longest + 13;
-    return (
-      FIXED_BYTES +
-      16 +
-      2 * local +
-      this.domains.utf8.longest +
-      firstName +
-      column(this.last) +
-      column(this.departments) +
-      column(this.jobs) +
-      column(this.cities) +
-      column(this.countries) +
-      64
-    );
-  }
-
   /**
-   * Ids `[start, end)` of one chunk rendered in `format` as UTF-8: NDJSON lines, JSON records
+   * Ids `[start, end)` of one chunk as UTF-8 in the tables' format: NDJSON lines, JSON records
    * joined by `,\n`, or CSV rows, between `prefix` and `suffix` (the file's framing, see
    * {@link framing}). The bytes own their ArrayBuffer, so they can be transferred to another thread.
    */
-  render(start: number, end: number, format: Format, prefix = '', suffix = ''): Buffer {
+  render(start: number, end: number, prefix = '', suffix = ''): Buffer {
     const head = Buffer.from(prefix, 'utf8');
     const tail = Buffer.from(suffix, 'utf8');
-    const longest = this.longestRecord(format) + 2;
     this.buf = Buffer.allocUnsafeSlow(Math.max(1024, (end - start) * 320 + head.length + tail.length));
     this.at = 0;
     this.reserve(head.length);
     this.buf.set(head, 0);
     this.at = head.length;
+    const format = this.t.format;
     const csv = format === 'csv';
     const ndjson = format === 'ndjson';
+    const p = this.picks;
     for (let id = start; id < end; id++) {
-      if (id === start || (id - 1) % CHUNK_SIZE === 0) this.seek(id);
-      this.next(id);
-      this.reserve(longest);
+      if (id === start || (id - 1) % CHUNK_SIZE === 0) p.seek(id);
+      p.next(id);
+      this.reserve(this.longest);
       if (csv) this.writeCsv();
       else if (ndjson) {
         this.writeJson();
