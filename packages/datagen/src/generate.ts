@@ -156,7 +156,13 @@ export function resolveOptions(options: GenerateOptions): Resolved {
 const AHEAD_PER_THREAD = 2;
 
 type Renderer = {
-  render(tables: RenderTables, range: ChunkRange, prefix: string, suffix: string): Promise<Uint8Array>;
+  render(
+    tables: RenderTables,
+    range: ChunkRange,
+    prefix: string,
+    suffix: string,
+    into: ArrayBuffer | undefined,
+  ): Promise<Uint8Array>;
   close(): Promise<void>;
 };
 
@@ -173,23 +179,33 @@ function poolRenderer(o: Resolved): Renderer {
     resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 },
   });
   return {
-    render: (tables, range, prefix, suffix) =>
-      pool.run({
-        tables,
-        run,
-        seed: o.seed,
-        start: range.start,
-        end: range.end,
-        prefix,
-        suffix,
-        gzip: o.gzip,
-      }),
+    render: (tables, range, prefix, suffix, into) =>
+      pool.run(
+        {
+          tables,
+          run,
+          seed: o.seed,
+          start: range.start,
+          end: range.end,
+          prefix,
+          suffix,
+          gzip: o.gzip,
+          into,
+        },
+        // A written chunk's memory goes back to a worker to render into, rather than being garbage here.
+        { transferList: into ? [into] : [] },
+      ),
     close: () => pool.destroy(),
   };
 }
 
 interface Target {
   stream: Writable;
+  /**
+   * Whether the stream is ours (a file, a device, stdout): it keeps no chunk after writing it,
+   * so a written chunk's memory can be rendered into again. A caller's stream may keep them.
+   */
+  owned: boolean;
   /** Whether the pipeline ends `stream` (false for stdout and caller streams). */
   end: boolean;
   label: string;
@@ -199,10 +215,24 @@ interface Target {
 
 async function openTarget(out: string | Writable | undefined): Promise<Target> {
   if (out === undefined || out === '-') {
-    return { stream: process.stdout, end: false, label: '-', commit: async () => {}, discard: async () => {} };
+    return {
+      stream: process.stdout,
+      owned: true,
+      end: false,
+      label: '-',
+      commit: async () => {},
+      discard: async () => {},
+    };
   }
   if (typeof out !== 'string') {
-    return { stream: out, end: false, label: '(stream)', commit: async () => {}, discard: async () => {} };
+    return {
+      stream: out,
+      owned: false,
+      end: false,
+      label: '(stream)',
+      commit: async () => {},
+      discard: async () => {},
+    };
   }
   const path = resolve(out);
   const existing = await stat(path).catch(() => undefined);
@@ -232,6 +262,7 @@ async function openTarget(out: string | Writable | undefined): Promise<Target> {
   }
   return {
     stream: handle.createWriteStream(),
+    owned: true,
     end: true,
     label: path,
     commit: inPlace ? async () => {} : () => rename(temp, path),
@@ -271,10 +302,22 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
     const ranges = planChunks(o.startId, o.count);
     const lastEnd = o.startId + o.count;
     const queue: { range: ChunkRange; bytes: Promise<Uint8Array> }[] = [];
+    const recycle = target.owned && !o.gzip && typeof target.stream.writableLength === 'number';
     // The workers start first; this thread builds the tables meanwhile, once for all of them.
     const pool = poolRenderer(o);
     renderer = pool;
     const tables = renderTables(await loadLocale(o.locale), o.format, true);
+    // Chunks handed to the stream, oldest first, and the memory of those it has written.
+    const written: Uint8Array[] = [];
+    const spare: ArrayBuffer[] = [];
+    const reclaim = () => {
+      // The stream writes in order, and counts what it has not written yet in writableLength
+      // (with a chunk above its highWaterMark, the pipeline's wait for 'drain' empties it first).
+      let pending = target.stream.writableLength;
+      let keep = written.length;
+      while (keep > 0 && pending > 0) pending -= (written[--keep] as Uint8Array).length;
+      for (const done of written.splice(0, keep)) spare.push(done.buffer as ArrayBuffer);
+    };
     const submit = () => {
       const next = ranges.next();
       if (next.done) return;
@@ -282,7 +325,7 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
       // Framing travels inside the chunks, so with gzip every chunk is one self-contained member.
       const prefix = range.start === o.startId ? frame.head : frame.between;
       const suffix = range.end === lastEnd ? frame.tail : '';
-      const bytes = pool.render(tables, range, prefix, suffix);
+      const bytes = pool.render(tables, range, prefix, suffix, spare.pop());
       // Failures surface when this chunk's turn comes; this only keeps them from going unhandled meanwhile.
       bytes.catch(() => {});
       queue.push({ range, bytes });
@@ -290,6 +333,7 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
     for (let i = 0; i < ahead; i++) submit();
     for (let item = queue.shift(); item; item = queue.shift()) {
       const bytes = await item.bytes;
+      if (recycle) reclaim();
       submit();
       outBytes += bytes.length;
       // A gzip member ends with its input's length mod 2^32; a chunk is far below that.
@@ -297,6 +341,7 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
         ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).readUInt32LE(bytes.length - 4)
         : bytes.length;
       rows += item.range.end - item.range.start;
+      if (recycle) written.push(bytes);
       yield bytes;
       options.onProgress?.(progress());
     }

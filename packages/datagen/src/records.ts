@@ -572,12 +572,14 @@ export class ChunkRenderer {
   /**
    * Ids `[start, end)` of one chunk as UTF-8 in the tables' format: NDJSON lines, JSON records
    * joined by `,\n`, or CSV rows, between `prefix` and `suffix` (the file's framing, see
-   * {@link framing}). The bytes own their ArrayBuffer, so they can be transferred to another thread.
+   * {@link framing}). The bytes own their ArrayBuffer, so they can be transferred to another thread:
+   * `into`'s when it is given and large enough, else a new one.
    */
-  render(start: number, end: number, prefix = '', suffix = ''): Buffer {
+  render(start: number, end: number, prefix = '', suffix = '', into?: ArrayBuffer): Buffer {
     const head = Buffer.from(prefix, 'utf8');
     const tail = Buffer.from(suffix, 'utf8');
-    this.buf = Buffer.allocUnsafeSlow(Math.max(1024, (end - start) * 320 + head.length + tail.length));
+    const estimate = Math.max(1024, (end - start) * 320 + head.length + tail.length);
+    this.buf = into && into.byteLength >= estimate ? Buffer.from(into) : Buffer.allocUnsafeSlow(estimate);
     this.at = 0;
     this.reserve(head.length);
     this.buf.set(head, 0);

@@ -18,13 +18,15 @@ export interface ChunkTask {
   suffix: string;
   /** Compress the chunk as one gzip member; concatenated members are one valid gzip file. */
   gzip: boolean;
+  /** Memory of a chunk already written, transferred back to render this one into. */
+  into?: ArrayBuffer | undefined;
 }
 
 let current: { run: string; renderer: ChunkRenderer } | undefined;
 
 export default function renderChunk(task: ChunkTask): Uint8Array {
   if (current?.run !== task.run) current = { run: task.run, renderer: new ChunkRenderer(task.tables, task.seed) };
-  let bytes: Uint8Array = current.renderer.render(task.start, task.end, task.prefix, task.suffix);
+  let bytes: Uint8Array = current.renderer.render(task.start, task.end, task.prefix, task.suffix, task.into);
   // Compressing here spreads gzip over the workers; one stream on the main thread was the bottleneck.
   // zlib's result may share a pooled, untransferable ArrayBuffer: copy it (it is small) into its own.
   if (task.gzip) bytes = new Uint8Array(gzipSync(bytes));

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { type User, validateUser } from '@stampede/schema';
@@ -54,6 +55,28 @@ describe('determinism', () => {
     const a = await generateRecords({ count: 50, seed: 1 });
     const b = await generateRecords({ count: 50, seed: 2 });
     expect(a.filter((u, i) => u.username === b[i]?.username).length).toBeLessThan(5);
+  });
+});
+
+describe('chunk memory', () => {
+  it('renders chunks into the memory of chunks already written: a slowly read pipe gets exactly the records', async () => {
+    // 15 chunks on 2 threads: from the sixth on, each is rendered into a written chunk's memory,
+    // while a reader drains the FIFO slowly.
+    const fifo = dir.join('slow.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const received: Buffer[] = [];
+    const reading = (async () => {
+      for await (const part of createReadStream(fifo, { highWaterMark: 64 * 1024 })) {
+        received.push(part as Buffer);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    await generateUsers({ count: 150_000, threads: 2, out: fifo, seed: 21, locale: 'ja' });
+    await reading;
+    const expected = (await generateRecords({ count: 150_000, seed: 21, locale: 'ja' }))
+      .map((u) => `${JSON.stringify(u)}\n`)
+      .join('');
+    expect(Buffer.concat(received).toString('utf8') === expected).toBe(true);
   });
 });
 
