@@ -160,9 +160,13 @@ function pickLists(data: LocaleData): PickLists {
  * one SharedArrayBuffer, so handing the tables to a worker (in a task) copies nothing.
  */
 export function renderTables(data: LocaleData, format: Format, shared = false): RenderTables {
-  const l = pickLists(data);
+  const tables = encodeTables(pickLists(data), format);
+  return shared ? shareTables(tables) : tables;
+}
+
+function encodeTables(l: PickLists, format: Format): RenderTables {
   const quote = format === 'csv' ? csvField : (s: string) => JSON.stringify(s);
-  const tables: RenderTables = {
+  return {
     format,
     salt: l.salt,
     femaleSlugs: encode(l.female.slugs),
@@ -179,7 +183,6 @@ export function renderTables(data: LocaleData, format: Format, shared = false): 
     birthDays: encode(l.birthDays),
     createdDays: encode(l.createdDays),
   };
-  return shared ? shareTables(tables) : tables;
 }
 
 function shareTables(tables: RenderTables): RenderTables {
@@ -286,7 +289,7 @@ export class UserGenerator {
   private readonly renderers = new Map<Format, ChunkRenderer>();
 
   constructor(
-    private readonly data: LocaleData,
+    data: LocaleData,
     private readonly seed: number,
   ) {
     this.lists = pickLists(data);
@@ -343,7 +346,7 @@ export class UserGenerator {
   render(start: number, end: number, format: Format, prefix = '', suffix = ''): Buffer {
     let renderer = this.renderers.get(format);
     if (!renderer) {
-      renderer = new ChunkRenderer(renderTables(this.data, format), this.seed);
+      renderer = new ChunkRenderer(encodeTables(this.lists, format), this.seed);
       this.renderers.set(format, renderer);
     }
     return renderer.render(start, end, prefix, suffix);
