@@ -3,13 +3,36 @@ export type Random = () => number;
 
 /** mulberry32: tiny, fast, 32-bit state; ample for picking names, not for secrets. */
 export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
+  const m = new Mulberry32(seed);
+  return () => m.next();
+}
+
+/**
+ * {@link mulberry32} as one object that is re-seeded in place: a hot loop that calls it
+ * always calls the same function. A new closure per chunk made V8 throw away the
+ * renderer's optimized code at the second chunk ("wrong call target") and compile it again.
+ */
+export class Mulberry32 {
+  // Kept as a signed 32-bit integer, so the field never changes representation.
+  private a: number;
+
+  constructor(seed = 0) {
+    this.a = seed | 0;
+  }
+
+  /** Start over from `seed`: the same sequence as `new Mulberry32(seed)`. */
+  reset(seed: number): void {
+    this.a = seed | 0;
+  }
+
+  /** The next float in [0, 1). */
+  next(): number {
+    const a = (this.a + 0x6d2b79f5) | 0;
+    this.a = a;
     let t = Math.imul(a ^ (a >>> 15), 1 | a);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }
 }
 
 /** A 32-bit avalanche (murmur3's finalizer): nearby inputs give unrelated outputs. */

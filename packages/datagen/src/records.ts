@@ -1,7 +1,7 @@
 import { DEPARTMENTS, type User } from '@stampede/schema';
 import { csvField, type Format } from './format.js';
 import type { LocaleData, NameList } from './locales.js';
-import { chunkSeed, mulberry32, type Random } from './random.js';
+import { chunkSeed, Mulberry32 } from './random.js';
 
 /**
  * Ids per chunk. Fixed, and never derived from the thread count: chunk `k` covers ids
@@ -223,7 +223,7 @@ interface PickSizes {
  * same id always gives the same record: the text generator and the byte renderer share it.
  */
 class Picks {
-  private random: Random = mulberry32(0);
+  private readonly random = new Mulberry32();
   id = 0;
   female = false;
   firstIndex = 0;
@@ -246,18 +246,18 @@ class Picks {
   /** Position at `id`: seed its chunk and skip the ids before it in that chunk. */
   seek(id: number): void {
     const index = Math.floor((id - 1) / CHUNK_SIZE);
-    this.random = mulberry32(chunkSeed(this.seed, index) ^ this.sizes.salt);
+    this.random.reset(chunkSeed(this.seed, index) ^ this.sizes.salt);
     for (let skip = index * CHUNK_SIZE + 1; skip < id; skip++) this.next(skip);
   }
 
   private pick(length: number): number {
-    return Math.floor(this.random() * length);
+    return Math.floor(this.random.next() * length);
   }
 
   next(id: number): void {
     const s = this.sizes;
     this.id = id;
-    this.female = this.random() < 0.5;
+    this.female = this.random.next() < 0.5;
     this.firstIndex = this.pick(this.female ? s.female : s.male);
     this.lastIndex = this.pick(s.last);
     this.departmentIndex = this.pick(DEPARTMENTS.length);
@@ -266,7 +266,7 @@ class Picks {
     this.createdIndex = this.pick(s.createdDays);
     this.createdMs = this.pick(DAY_MS);
     this.cityIndex = this.pick(s.cities);
-    const abroad = this.random() < 0.1;
+    const abroad = this.random.next() < 0.1;
     const other = 1 + this.pick(s.countries - 1);
     this.countryIndex = abroad ? other : 0;
     this.domainIndex = this.pick(s.domains);
