@@ -22,6 +22,12 @@ export interface ChunkTask {
   into?: ArrayBuffer | undefined;
 }
 
+// Returning a chunk transfers its ArrayBuffer, which detaches it. The first detach in an
+// isolate invalidates V8's "no ArrayBuffer was ever detached" assumption and throws away
+// every optimized function that relied on it: the whole renderer, compiled again after the
+// first chunk. Detaching one here, before anything is optimized, compiles it once.
+new ArrayBuffer(0).transfer();
+
 let current: { run: string; renderer: ChunkRenderer } | undefined;
 
 export default function renderChunk(task: ChunkTask): Uint8Array {
