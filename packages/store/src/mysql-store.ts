@@ -58,6 +58,9 @@ const UPDATE_ALL = USER_COLUMN_NAMES.filter((c) => c !== 'id')
   .map((c) => `\`${c}\` = VALUES(\`${c}\`)`)
   .join(', ');
 
+/** What the batch a progress mark closes did, kept with the mark for a retry that finds it committed. */
+const LAST_RESULT_COLUMNS = ['last_inserted', 'last_updated', 'last_skipped'] as const;
+
 /** The users table in MySQL 8.4 or MariaDB 10.11 through a mysql2 pool. */
 export class MysqlUserStore implements UserStore {
   readonly dialect = 'mysql' as const;
@@ -142,10 +145,22 @@ export class MysqlUserStore implements UserStore {
   \`range_key\` VARCHAR(128) CHARACTER SET ascii NOT NULL,
   \`committed_offset\` BIGINT UNSIGNED NOT NULL,
   \`committed_rows\` BIGINT UNSIGNED NOT NULL,
+  ${LAST_RESULT_COLUMNS.map((c) => `\`${c}\` BIGINT UNSIGNED NOT NULL DEFAULT 0,`).join('\n  ')}
   \`updated_at\` TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
   PRIMARY KEY (\`load_key\`, \`range_key\`)
 ) ENGINE=InnoDB`,
     );
+    // A progress table from before the last batch's counts were kept gets their columns.
+    const have = (await this.#query(
+      'SELECT column_name AS c FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?',
+      [this.#progressTable],
+    )) as { c: string }[];
+    const missing = LAST_RESULT_COLUMNS.filter((c) => !have.some((h) => h.c === c));
+    if (missing.length > 0) {
+      await this.#query(
+        `ALTER TABLE \`${this.#progressTable}\` ${missing.map((c) => `ADD COLUMN \`${c}\` BIGINT UNSIGNED NOT NULL DEFAULT 0`).join(', ')}`,
+      );
+    }
   }
 
   async hasSecondaryIndexes(): Promise<boolean> {
@@ -179,6 +194,8 @@ export class MysqlUserStore implements UserStore {
     if (onDuplicate === 'update') sql += ` ON DUPLICATE KEY UPDATE ${GUARD}, ${UPDATE_ALL}`;
     else if (onDuplicate === 'skip') sql += ` ON DUPLICATE KEY UPDATE ${GUARD}`;
     return this.#transaction(async (conn) => {
+      const recorded = await this.#recordedResult(conn, options);
+      if (recorded) return recorded;
       let duplicates = 0;
       if (users.length > 0) {
         const [header] = await conn.query<mysql.ResultSetHeader>(sql, values);
@@ -186,12 +203,13 @@ export class MysqlUserStore implements UserStore {
         duplicates = Number(/Duplicates:\s*(\d+)/.exec(header.info ?? '')?.[1] ?? 0);
         if (users.length === 1 && !header.info) duplicates = header.affectedRows === 1 ? 0 : 1;
       }
-      if (options.progress) await this.#writeProgress(conn, options.progress);
-      return {
+      const result = {
         inserted: users.length - duplicates,
         updated: onDuplicate === 'update' ? duplicates : 0,
         skipped: onDuplicate === 'skip' ? duplicates : 0,
       };
+      if (options.progress) await this.#writeProgress(conn, options.progress, result);
+      return result;
     });
   }
 
@@ -223,14 +241,20 @@ export class MysqlUserStore implements UserStore {
       // row rolls the batch back and it goes the careful way below.
       await conn.query('START TRANSACTION');
       try {
+        const recorded = await this.#recordedResult(conn, options);
+        if (recorded) {
+          await conn.query('COMMIT');
+          return recorded;
+        }
         const [header] = await conn.query<mysql.ResultSetHeader>({
           sql: `LOAD DATA LOCAL INFILE 'stampede-batch' INTO TABLE \`${this.table}\` CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${COLS})`,
           infileStreamFactory: () => Readable.from([tsv]),
         });
         if (header.affectedRows === users.length && header.warningStatus === 0) {
-          if (options.progress) await this.#writeProgress(conn, options.progress);
+          const result = { inserted: users.length, updated: 0, skipped: 0 };
+          if (options.progress) await this.#writeProgress(conn, options.progress, result);
           await conn.query('COMMIT');
-          return { inserted: users.length, updated: 0, skipped: 0 };
+          return result;
         }
         await conn.query('ROLLBACK');
         return undefined;
@@ -251,6 +275,11 @@ export class MysqlUserStore implements UserStore {
       await conn.query(`TRUNCATE TABLE ${stage}`);
       await conn.query('START TRANSACTION');
       try {
+        const recorded = await this.#recordedResult(conn, options);
+        if (recorded) {
+          await conn.query('COMMIT');
+          return recorded;
+        }
         await conn.query({
           sql: `LOAD DATA LOCAL INFILE 'stampede-batch' INTO TABLE ${stage} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${COLS})`,
           infileStreamFactory: () => Readable.from([tsv]),
@@ -261,13 +290,14 @@ export class MysqlUserStore implements UserStore {
         );
         const duplicates = Number(found[0]?.n ?? 0);
         await conn.query(insert);
-        if (options.progress) await this.#writeProgress(conn, options.progress);
-        await conn.query('COMMIT');
-        return {
+        const result = {
           inserted: users.length - duplicates,
           updated: onDuplicate === 'update' ? duplicates : 0,
           skipped: onDuplicate === 'skip' ? duplicates : 0,
         };
+        if (options.progress) await this.#writeProgress(conn, options.progress, result);
+        await conn.query('COMMIT');
+        return result;
       } catch (error) {
         if (!isConnectionLost(error)) await conn.query('ROLLBACK').catch(() => undefined);
         throw error;
@@ -275,12 +305,36 @@ export class MysqlUserStore implements UserStore {
     });
   }
 
-  async #writeProgress(conn: mysql.PoolConnection, mark: ProgressMark): Promise<void> {
+  /** Write `mark`, with what the batch it closes did (read back by {@link #recordedResult}). */
+  async #writeProgress(conn: mysql.PoolConnection, mark: ProgressMark, result?: UpsertResult): Promise<void> {
+    const r = result ?? { inserted: 0, updated: 0, skipped: 0 };
     await conn.query(
-      `INSERT INTO \`${this.#progressTable}\` (load_key, range_key, committed_offset, committed_rows) VALUES (?, ?, ?, ?)
-       ON DUPLICATE KEY UPDATE committed_offset = VALUES(committed_offset), committed_rows = VALUES(committed_rows)`,
-      [mark.loadKey, mark.rangeKey, mark.offset, mark.rows],
+      `INSERT INTO \`${this.#progressTable}\` (load_key, range_key, committed_offset, committed_rows, ${LAST_RESULT_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE committed_offset = VALUES(committed_offset), committed_rows = VALUES(committed_rows), ${LAST_RESULT_COLUMNS.map((c) => `${c} = VALUES(${c})`).join(', ')}`,
+      [mark.loadKey, mark.rangeKey, mark.offset, mark.rows, r.inserted, r.updated, r.skipped],
     );
+  }
+
+  /**
+   * For a `retry` whose progress mark is already committed (the first attempt's COMMIT
+   * succeeded but its reply was lost): what that attempt did, as recorded with the mark.
+   * The row lock waits for a first attempt the server is still finishing.
+   */
+  async #recordedResult(conn: mysql.PoolConnection, options: UpsertOptions): Promise<UpsertResult | undefined> {
+    const mark = options.progress;
+    if (!options.retry || !mark) return undefined;
+    const [rows] = await conn.query<mysql.RowDataPacket[]>(
+      `SELECT committed_offset, committed_rows, ${LAST_RESULT_COLUMNS.join(', ')} FROM \`${this.#progressTable}\` WHERE load_key = ? AND range_key = ? FOR UPDATE`,
+      [mark.loadKey, mark.rangeKey],
+    );
+    const row = rows[0];
+    if (!row || Number(row.committed_offset) !== mark.offset || Number(row.committed_rows) !== mark.rows)
+      return undefined;
+    return {
+      inserted: Number(row.last_inserted),
+      updated: Number(row.last_updated),
+      skipped: Number(row.last_skipped),
+    };
   }
 
   async findByUsernames(usernames: readonly string[]): Promise<User[]> {

@@ -28,6 +28,14 @@ export interface UpsertOptions {
   onDuplicate?: OnDuplicate;
   /** A progress mark to commit in the same transaction as the rows. */
   progress?: ProgressMark;
+  /**
+   * This call repeats one with the same rows and `progress` whose outcome is unknown (its
+   * connection was lost, perhaps after the server committed). When that mark is already
+   * committed, nothing is written again and the result is the one recorded with the mark, so
+   * rows the first attempt inserted are not reported as updated. Only with `progress`; a
+   * SQLite store ignores it (a local call cannot lose its reply).
+   */
+  retry?: boolean;
 }
 
 /** What one upsert did. */
