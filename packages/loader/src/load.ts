@@ -278,10 +278,11 @@ class LoadRun {
     if (this.rejects.count > this.o.maxRejects) this.stopped ??= 'max-rejects';
   }
 
-  async withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  /** Run `fn`, again after a retryable error; `retry` is true from the second attempt on. */
+  async withRetry<T>(fn: (retry: boolean) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await fn();
+        return await fn(attempt > 0);
       } catch (error) {
         const e = toDatabaseError(error);
         if (e.errorClass !== 'retryable' || attempt >= this.o.maxRetries || this.o.signal?.aborted) throw e;
@@ -297,8 +298,10 @@ class LoadRun {
     // The rejects among this batch's lines go to disk before its mark can move past them.
     if (progress) await this.rejects.flushed();
     try {
-      const r = await this.withRetry(() =>
-        this.#write(users, { onDuplicate: this.o.onDuplicate, ...(progress && { progress }) }),
+      // A retry may follow a COMMIT that succeeded with its reply lost: the store then reports
+      // what that attempt did (from the mark) instead of writing the rows again as updates.
+      const r = await this.withRetry((retry) =>
+        this.#write(users, { onDuplicate: this.o.onDuplicate, ...(progress && { progress, retry }) }),
       );
       this.inserted += r.inserted;
       this.updated += r.updated;

@@ -1,3 +1,4 @@
+import { connect, createServer, type Socket } from 'node:net';
 import { openStore } from '@stampede/store';
 import {
   type EphemeralServer,
@@ -65,7 +66,9 @@ describeServer(`on an ephemeral server${canRunServer ? '' : ' [skipped: no maria
     });
     await restarting;
     expect(restarting).toBeDefined();
-    expect(summary).toMatchObject({ complete: true, rejected: 0 });
+    // A batch whose COMMIT went through as the server died is found committed by its retry:
+    // every row counts as inserted, none as updated.
+    expect(summary).toMatchObject({ complete: true, rejected: 0, inserted: ROWS, updated: 0 });
     expect(summary.retriedBatches).toBeGreaterThan(0);
     const c = await mysql.createConnection(server.url);
     const [[row]] = (await c.query(
@@ -142,6 +145,95 @@ db.describe('forced deadlocks', () => {
       } finally {
         await attacker.end();
         await watcher.end();
+      }
+    },
+  );
+});
+
+/**
+ * A TCP proxy to the server that lets the `nth` COMMIT through, then cuts that connection
+ * before the server's reply reaches the client: the transaction is committed, and the client
+ * only knows its connection was lost.
+ */
+async function commitReplyCutter(serverUrl: string, nth: number) {
+  const target = new URL(serverUrl);
+  // A COM_QUERY packet of "COMMIT": length 7, sequence 0, command 3.
+  const COMMIT = Buffer.concat([Buffer.from([7, 0, 0, 0, 3]), Buffer.from('COMMIT')]);
+  let commits = 0;
+  let cut = 0;
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const server = connect(Number(target.port || 3306), target.hostname);
+    for (const s of [client, server]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    let cutNextReply = false;
+    client.on('data', (data) => {
+      if (data.includes(COMMIT) && ++commits === nth) cutNextReply = true;
+      server.write(data);
+    });
+    server.on('data', (data) => {
+      if (cutNextReply) {
+        cut++;
+        client.destroy();
+        server.destroy();
+        return;
+      }
+      client.write(data);
+    });
+    client.on('close', () => server.destroy());
+    server.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const url = new URL(serverUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String((proxy.address() as { port: number }).port);
+  return {
+    url: url.toString(),
+    cut: () => cut,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        proxy.close(() => resolve());
+      }),
+  };
+}
+
+db.describe('a COMMIT whose reply is lost', () => {
+  it.each(['insert', 'load-data'] as const)(
+    '--method %s: the retry finds the batch committed and counts it as inserted, once',
+    { timeout: 60_000 },
+    async (method) => {
+      const table = `lost_${method.replace('-', '_')}`;
+      const input = write(tmp.join(`${table}.ndjson`), ndjson(users(1, 1_000)));
+      // The first COMMIT records the load's layout; the fourth closes the third batch.
+      const proxy = await commitReplyCutter(db.url, 4);
+      try {
+        const summary = await loadFile({
+          input,
+          db: proxy.url,
+          table,
+          batchRows: 100,
+          concurrency: 1,
+          retryBaseMs: 20,
+          method,
+        });
+        expect(proxy.cut()).toBe(1);
+        expect(summary.retriedBatches).toBeGreaterThan(0);
+        expect(summary).toMatchObject({ complete: true, rowsRead: 1_000, inserted: 1_000, updated: 0, rejected: 0 });
+      } finally {
+        await proxy.close();
+      }
+      const c = await mysql.createConnection(db.url);
+      try {
+        const [[row]] = (await c.query(`SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d FROM ${table}`)) as unknown as [
+          [{ n: number; d: number }],
+        ];
+        expect([Number(row.n), Number(row.d)]).toEqual([1_000, 1_000]);
+      } finally {
+        await c.end();
       }
     },
   );
