@@ -159,7 +159,10 @@ export class MysqlUserStore implements UserStore {
     if (missing.length > 0) {
       await this.#query(
         `ALTER TABLE \`${this.#progressTable}\` ${missing.map((c) => `ADD COLUMN \`${c}\` BIGINT UNSIGNED NOT NULL DEFAULT 0`).join(', ')}`,
-      );
+      ).catch((error: unknown) => {
+        // Shard processes starting together: another one added them first (duplicate column).
+        if ((error as { errno?: number }).errno !== 1060) throw error;
+      });
     }
   }
 
