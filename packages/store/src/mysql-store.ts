@@ -244,6 +244,7 @@ export class MysqlUserStore implements UserStore {
       // row rolls the batch back and it goes the careful way below.
       await conn.query('START TRANSACTION');
       try {
+        // (Only here: when this finds nothing, the careful way below would not either.)
         const recorded = await this.#recordedResult(conn, options);
         if (recorded) {
           await conn.query('COMMIT');
@@ -278,11 +279,6 @@ export class MysqlUserStore implements UserStore {
       await conn.query(`TRUNCATE TABLE ${stage}`);
       await conn.query('START TRANSACTION');
       try {
-        const recorded = await this.#recordedResult(conn, options);
-        if (recorded) {
-          await conn.query('COMMIT');
-          return recorded;
-        }
         await conn.query({
           sql: `LOAD DATA LOCAL INFILE 'stampede-batch' INTO TABLE ${stage} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${COLS})`,
           infileStreamFactory: () => Readable.from([tsv]),
