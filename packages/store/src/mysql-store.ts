@@ -15,6 +15,7 @@ import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList
 import {
   type EnsureSchemaOptions,
   type ListDepartmentOptions,
+  type OnDuplicate,
   type ProgressMark,
   progressTableName,
   type UpsertOptions,
@@ -60,6 +61,15 @@ const UPDATE_ALL = USER_COLUMN_NAMES.filter((c) => c !== 'id')
 
 /** What the batch a progress mark closes did, kept with the mark for a retry that finds it committed. */
 const LAST_RESULT_COLUMNS = ['last_inserted', 'last_updated', 'last_skipped'] as const;
+
+/** What a batch of `rows` did, `duplicates` of which met an existing id. */
+function countResult(rows: number, duplicates: number, onDuplicate: OnDuplicate): UpsertResult {
+  return {
+    inserted: rows - duplicates,
+    updated: onDuplicate === 'update' ? duplicates : 0,
+    skipped: onDuplicate === 'skip' ? duplicates : 0,
+  };
+}
 
 /** The users table in MySQL 8.4 or MariaDB 10.11 through a mysql2 pool. */
 export class MysqlUserStore implements UserStore {
@@ -206,11 +216,7 @@ export class MysqlUserStore implements UserStore {
         duplicates = Number(/Duplicates:\s*(\d+)/.exec(header.info ?? '')?.[1] ?? 0);
         if (users.length === 1 && !header.info) duplicates = header.affectedRows === 1 ? 0 : 1;
       }
-      const result = {
-        inserted: users.length - duplicates,
-        updated: onDuplicate === 'update' ? duplicates : 0,
-        skipped: onDuplicate === 'skip' ? duplicates : 0,
-      };
+      const result = countResult(users.length, duplicates, onDuplicate);
       if (options.progress) await this.#writeProgress(conn, options.progress, result);
       return result;
     });
@@ -289,11 +295,7 @@ export class MysqlUserStore implements UserStore {
         );
         const duplicates = Number(found[0]?.n ?? 0);
         await conn.query(insert);
-        const result = {
-          inserted: users.length - duplicates,
-          updated: onDuplicate === 'update' ? duplicates : 0,
-          skipped: onDuplicate === 'skip' ? duplicates : 0,
-        };
+        const result = countResult(users.length, duplicates, onDuplicate);
         if (options.progress) await this.#writeProgress(conn, options.progress, result);
         await conn.query('COMMIT');
         return result;
