@@ -123,7 +123,8 @@ describe('UserGenerator', () => {
 
   // The bytes this version makes, pinned: a change to the picks, the PRNG or the tables that
   // keeps every other test green still changes users' data for a seed, and must be deliberate
-  // (and noted in the changelog). A faker upgrade that changes its locale lists fails here too.
+  // (and noted in the changelog). So does rewriting the locale files after a faker upgrade
+  // (test/locale-files.test.ts), when faker's lists changed.
   it('makes the same bytes as before for a seed, in every locale and format', async () => {
     const pinned: Record<string, string> = {
       'en ndjson': '2196af331ee785ec',

@@ -107,8 +107,8 @@ const size = (e: Encoded) => e.starts.length - 1;
 
 /**
  * Everything a worker needs to render chunks of one locale in one format, encoded by the
- * calling thread once per run rather than by every worker (which would each load faker's
- * definitions and build the same tables at their start, on the cores the run needs).
+ * calling thread once per run rather than by every worker (which would each read the locale
+ * file and build the same tables at their start, on the cores the run needs).
  */
 export interface RenderTables {
   format: Format;

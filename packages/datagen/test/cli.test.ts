@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '@stampede/test-utils';
@@ -126,6 +127,33 @@ describe('stampede-datagen process', () => {
       expect(stderr).toContain('interrupted');
       expect(readdirSync(sub.path)).toEqual([]);
     } finally {
+      sub.cleanup();
+    }
+  });
+
+  it('a missing locale file exits 1 naming the file, and leaves no file', async () => {
+    // A copy of the build whose locales/ folder is missing, as in a broken install; it sits in
+    // the package so that its imports still resolve.
+    const copy = mkdtempSync(fileURLToPath(new URL('../.no-locales-', import.meta.url)));
+    const sub = makeTempDir('datagen-no-locales-out');
+    try {
+      cpSync(fileURLToPath(new URL('../dist', import.meta.url)), join(copy, 'dist'), { recursive: true });
+      const out = sub.join('users.ndjson');
+      const child = spawn(process.execPath, [join(copy, 'dist/cli.js'), '-n', '100', '-o', out, '--locale', 'fr'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code).toBe(1);
+      expect(stderr).toContain(`: the fr locale file ${join(copy, 'locales/fr.json')} cannot be read (ENOENT)`);
+      expect(stderr).toContain('reinstall');
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(readdirSync(sub.path)).toEqual([]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
       sub.cleanup();
     }
   });
