@@ -257,13 +257,13 @@ class Picks {
   }
 
   private pick(length: number): number {
-    return Math.floor(this.random.next() * length);
+    return this.random.pick(length);
   }
 
   next(id: number): void {
     const s = this.sizes;
     this.id = id;
-    this.female = this.random.next() < 0.5;
+    this.female = this.random.below(0.5);
     this.firstIndex = this.pick(this.female ? s.female : s.male);
     this.lastIndex = this.pick(s.last);
     this.departmentIndex = this.pick(DEPARTMENTS.length);
@@ -272,7 +272,7 @@ class Picks {
     this.createdIndex = this.pick(s.createdDays);
     this.createdMs = this.pick(DAY_MS);
     this.cityIndex = this.pick(s.cities);
-    const abroad = this.random.next() < 0.1;
+    const abroad = this.random.below(0.1);
     const other = 1 + this.pick(s.countries - 1);
     this.countryIndex = abroad ? other : 0;
     this.domainIndex = this.pick(s.domains);
