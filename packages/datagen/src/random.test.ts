@@ -37,6 +37,19 @@ describe('Mulberry32', () => {
     }
   });
 
+  it('picks and coin flips draw from the same sequence as next()', () => {
+    for (const seed of SEEDS) {
+      const ours = new Mulberry32(seed);
+      const theirs = reference(seed);
+      for (let i = 0; i < 1_000; i++) {
+        const length = [2, 7, 1_563, 19_425, 86_400_000][i % 5] as number;
+        if (i % 3 === 0) expect(ours.below(0.1)).toBe(theirs() < 0.1);
+        else expect(ours.pick(length)).toBe(Math.floor(theirs() * length));
+        expect(ours.next()).toBe(theirs());
+      }
+    }
+  });
+
   it('backs the mulberry32 function', () => {
     const f = mulberry32(12345);
     const g = reference(12345);
