@@ -3,7 +3,7 @@
 // each file with what it builds, and `pnpm --filter @stampede/datagen test -u` rewrites them
 // after a faker upgrade (which may change the users generated for a seed). At run time the
 // generator reads the files and never loads faker.
-import { asciiSlug, type Locale, type LocaleFile, type NameList } from '../src/locales.js';
+import { asciiSlug, type Locale, type LocaleData, type NameList } from '../src/locales.js';
 import { mulberry32 } from '../src/random.js';
 
 // Minimal shape of faker's raw locale definitions that we read.
@@ -189,7 +189,7 @@ async function rawDefinitions(locale: Locale): Promise<RawDefinitions> {
 }
 
 /** What `locales/<locale>.json` holds, built from faker's definitions and our own lists. */
-export async function localeFromFaker(locale: Locale): Promise<LocaleFile> {
+export async function localeFromFaker(locale: Locale): Promise<LocaleData> {
   const raw = await rawDefinitions(locale);
   const person = required(raw.person, 'person', locale);
   const location = required(raw.location, 'location', locale);

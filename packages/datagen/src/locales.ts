@@ -30,8 +30,11 @@ export interface LocaleData {
   homeCountry: string;
   /** Every country, in the locale's language, for the users who live abroad. */
   countries: readonly string[];
-  /** Every job title faker's pattern can make, in the locale's word order. */
-  jobTitles: readonly string[];
+  /**
+   * Job titles as faker's pattern makes them, in the locale's word order: one option of each
+   * piece, joined. Every combination is a title ({@link jobTitles}).
+   */
+  jobTitleParts: readonly (readonly string[])[];
   /** Reserved example domains (RFC 2606), so a generated address can never reach a real person. */
   emailDomains: readonly string[];
 }
@@ -72,18 +75,12 @@ export function asciiSlug(name: string, locale: Locale = 'en'): string {
 }
 
 /**
- * A locale file, `locales/<locale>.json`: the pick lists as built from faker's definitions
- * (see locales/from-faker.ts), with job titles still in pieces.
+ * Every job title of a locale: every combination of one option per piece, the last piece
+ * varying fastest (faker's order). A record's job is an index into this list.
  */
-export interface LocaleFile extends Omit<LocaleData, 'jobTitles'> {
-  /** Faker's job title pattern: one option of each piece, joined; the last piece varies fastest. */
-  jobTitleParts: string[][];
-}
-
-/** Every combination of one option per piece, in order, the last piece varying fastest. */
-function combinations(pieces: readonly (readonly string[])[]): string[] {
+export function jobTitles(parts: LocaleData['jobTitleParts']): string[] {
   let out = [''];
-  for (const options of pieces) {
+  for (const options of parts) {
     const next = new Array<string>(out.length * options.length);
     let k = 0;
     for (const head of out) for (const option of options) next[k++] = head + option;
@@ -95,8 +92,9 @@ function combinations(pieces: readonly (readonly string[])[]): string[] {
 const cache = new Map<Locale, Promise<LocaleData>>();
 
 /**
- * The pick lists of `locale`, read from its locale file once per thread: faker's definitions,
- * picked and slugged ahead, so a run neither loads faker (40 ms) nor slugs thousands of names.
+ * The pick lists of `locale`, read from its locale file (`locales/<locale>.json`, built from
+ * faker's definitions by locales/from-faker.ts) once per thread: a run neither loads faker
+ * (40 ms) nor slugs thousands of names.
  */
 export function loadLocale(locale: Locale): Promise<LocaleData> {
   let data = cache.get(locale);
@@ -109,9 +107,8 @@ export function loadLocale(locale: Locale): Promise<LocaleData> {
 
 async function readLocale(locale: Locale): Promise<LocaleData> {
   const url = new URL(`../locales/${locale}.json`, import.meta.url);
-  let file: LocaleFile;
   try {
-    file = JSON.parse(await readFile(url, 'utf8')) as LocaleFile;
+    return JSON.parse(await readFile(url, 'utf8')) as LocaleData;
   } catch (cause) {
     const why = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
     throw new DatagenError(
@@ -124,6 +121,4 @@ async function readLocale(locale: Locale): Promise<LocaleData> {
       },
     );
   }
-  const { jobTitleParts, ...lists } = file;
-  return { ...lists, jobTitles: combinations(jobTitleParts) };
 }

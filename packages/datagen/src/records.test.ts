@@ -1,16 +1,30 @@
 import { createHash } from 'node:crypto';
 import { validateUser } from '@stampede/schema';
 import { describe, expect, it } from 'vitest';
-import { asciiSlug, LOCALES, loadLocale } from './locales.js';
+import { csvField } from './format.js';
+import { asciiSlug, jobTitles, LOCALES, loadLocale } from './locales.js';
 import {
   CHUNK_SIZE,
   ChunkRenderer,
   chunkCount,
   dayStrings,
+  type Encoded,
+  encode,
+  encodeCombinations,
+  encodeDays,
   planChunks,
   renderTables,
   UserGenerator,
 } from './records.js';
+
+/** The same strings at the same offsets (comparing big typed arrays as bytes, not element by element). */
+function expectSame(actual: Encoded, expected: Encoded): void {
+  const bytes = (a: Uint8Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  expect(actual.starts.length).toBe(expected.starts.length);
+  expect(bytes(actual.starts).equals(bytes(expected.starts))).toBe(true);
+  expect(bytes(actual.bytes).equals(bytes(expected.bytes))).toBe(true);
+  expect(actual.longest).toBe(expected.longest);
+}
 
 describe('planChunks', () => {
   it('aligns chunks to absolute ids, so the chunk layout does not depend on where a run starts', () => {
@@ -48,6 +62,33 @@ describe('dayStrings', () => {
     });
     expect(days).toContain('2000-02-29');
     expect(days).not.toContain('1900-02-29');
+  });
+
+  it('is what encodeDays writes as bytes', () => {
+    const from = Date.UTC(1896, 0, 1);
+    const to = Date.UTC(2030, 11, 31);
+    expectSame(encodeDays(from, to), encode(dayStrings(from, to)));
+  });
+});
+
+describe('encodeCombinations', () => {
+  const quoting = { ndjson: (s: string) => JSON.stringify(s), json: (s: string) => JSON.stringify(s), csv: csvField };
+
+  it.each(LOCALES)('%s: encodes every job title as the format quotes it', async (locale) => {
+    const parts = (await loadLocale(locale)).jobTitleParts;
+    for (const format of ['ndjson', 'csv'] as const) {
+      expectSame(encodeCombinations(parts, format), encode(jobTitles(parts).map(quoting[format])));
+    }
+  });
+
+  it('quotes and escapes a title as a whole, for parts that need it', () => {
+    const parts = [['Chef', 'Say "hi"', 'Ünter, Leiter'], [' '], ['de\\partie', 'line\nbreak', '東京']];
+    for (const format of ['json', 'csv'] as const) {
+      expectSame(encodeCombinations(parts, format), encode(jobTitles(parts).map(quoting[format])));
+    }
+    // A surrogate pair split across parts escapes as one character when joined.
+    const split = [['a\ud83d'], ['\ude00b']];
+    expectSame(encodeCombinations(split, 'json'), encode([JSON.stringify('a😀b')]));
   });
 });
 

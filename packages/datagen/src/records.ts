@@ -1,6 +1,6 @@
 import { DEPARTMENTS, type User } from '@stampede/schema';
 import { csvField, type Format } from './format.js';
-import type { LocaleData, NameList } from './locales.js';
+import { jobTitles, type LocaleData, type NameList } from './locales.js';
 import { chunkSeed, Mulberry32 } from './random.js';
 
 /**
@@ -83,7 +83,7 @@ export interface Encoded {
   longest: number;
 }
 
-function encode(strings: readonly string[]): Encoded {
+export function encode(strings: readonly string[]): Encoded {
   // One native encoding of them all rather than a Buffer per string (20k job titles and
   // 26k dates): the tables are built while the workers start, on the cores they need.
   const joined = strings.join('');
@@ -151,14 +151,23 @@ function pickLists(data: LocaleData): PickLists {
     female: data.femaleFirstNames,
     male: data.maleFirstNames,
     last: data.lastNames,
-    jobs: data.jobTitles,
+    jobs: jobTitles(data.jobTitleParts),
     cities: data.cities,
-    countries: [data.homeCountry, ...data.countries.filter((c) => c !== data.homeCountry)],
+    countries: countries(data),
     domains: data.emailDomains,
     birthDays: dayStrings(BIRTH_FIRST_MS, BIRTH_LAST_MS),
     createdDays: dayStrings(CREATED_FIRST_MS, REFERENCE_MS - DAY_MS),
-    salt: [...data.code].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 0x01000193), 0x811c9dc5),
+    salt: salt(data),
   };
+}
+
+/** Index 0 is the home country: nine users in ten live there. */
+function countries(data: LocaleData): string[] {
+  return [data.homeCountry, ...data.countries.filter((c) => c !== data.homeCountry)];
+}
+
+function salt(data: LocaleData): number {
+  return [...data.code].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 0x01000193), 0x811c9dc5);
 }
 
 /**
@@ -166,29 +175,118 @@ function pickLists(data: LocaleData): PickLists {
  * one SharedArrayBuffer, so handing the tables to a worker (in a task) copies nothing.
  */
 export function renderTables(data: LocaleData, format: Format, shared = false): RenderTables {
-  const tables = encodeTables(pickLists(data), format);
+  const tables = encodeTables(data, format);
   return shared ? shareTables(tables) : tables;
 }
 
-function encodeTables(l: PickLists, format: Format): RenderTables {
+// The same lists as pickLists, but the 20k job titles and 26k dates go straight to bytes
+// without a string each: built on the main thread while the workers start, on the cores
+// they need, these took most of the tables' time and garbage.
+function encodeTables(data: LocaleData, format: Format): RenderTables {
   const quote = format === 'csv' ? csvField : (s: string) => JSON.stringify(s);
   return {
     format,
-    salt: l.salt,
-    femaleSlugs: encode(l.female.slugs),
-    maleSlugs: encode(l.male.slugs),
-    lastSlugs: encode(l.last.slugs),
-    female: encode(l.female.names.map(quote)),
-    male: encode(l.male.names.map(quote)),
-    last: encode(l.last.names.map(quote)),
+    salt: salt(data),
+    femaleSlugs: encode(data.femaleFirstNames.slugs),
+    maleSlugs: encode(data.maleFirstNames.slugs),
+    lastSlugs: encode(data.lastNames.slugs),
+    female: encode(data.femaleFirstNames.names.map(quote)),
+    male: encode(data.maleFirstNames.names.map(quote)),
+    last: encode(data.lastNames.names.map(quote)),
     departments: encode(DEPARTMENTS.map(quote)),
-    jobs: encode(l.jobs.map(quote)),
-    cities: encode(l.cities.map(quote)),
-    countries: encode(l.countries.map(quote)),
-    domains: encode(l.domains),
-    birthDays: encode(l.birthDays),
-    createdDays: encode(l.createdDays),
+    jobs: encodeCombinations(data.jobTitleParts, format),
+    cities: encode(data.cities.map(quote)),
+    countries: encode(countries(data).map(quote)),
+    domains: encode(data.emailDomains),
+    birthDays: encodeDays(BIRTH_FIRST_MS, BIRTH_LAST_MS),
+    createdDays: encodeDays(CREATED_FIRST_MS, REFERENCE_MS - DAY_MS),
   };
+}
+
+const DIGIT_0 = 0x30;
+const DASH = 0x2d;
+const QUOTE = 0x22;
+
+/** `encode(dayStrings(fromMs, toMs))`, written digit by digit: every date is 10 bytes. */
+export function encodeDays(fromMs: number, toMs: number): Encoded {
+  const count = Math.floor((toMs - fromMs) / DAY_MS) + 1;
+  const bytes = new Uint8Array(count * 10);
+  const starts = new Uint32Array(count + 1);
+  const from = new Date(fromMs);
+  let year = from.getUTCFullYear();
+  let month = from.getUTCMonth() + 1;
+  let day = from.getUTCDate();
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    starts[i] = at;
+    bytes[at++] = DIGIT_0 + Math.floor(year / 1000);
+    bytes[at++] = DIGIT_0 + (Math.floor(year / 100) % 10);
+    bytes[at++] = DIGIT_0 + (Math.floor(year / 10) % 10);
+    bytes[at++] = DIGIT_0 + (year % 10);
+    bytes[at++] = DASH;
+    bytes[at++] = DIGIT_0 + Math.floor(month / 10);
+    bytes[at++] = DIGIT_0 + (month % 10);
+    bytes[at++] = DASH;
+    bytes[at++] = DIGIT_0 + Math.floor(day / 10);
+    bytes[at++] = DIGIT_0 + (day % 10);
+    if (++day > daysInMonth(year, month)) {
+      day = 1;
+      if (++month > 12) {
+        month = 1;
+        year++;
+      }
+    }
+  }
+  starts[count] = at;
+  return { bytes, starts, longest: 10 };
+}
+
+/**
+ * `encode(jobTitles(parts).map(quote))` for the format's quoting, without a string per title.
+ * Both quotings escape character by character (JSON's escapes, CSV's doubled quotes), so a
+ * title's quoted form is its parts' escaped forms joined, inside quotes when it needs them:
+ * always in JSON, in CSV when a part holds a quote, comma or line break.
+ */
+export function encodeCombinations(parts: LocaleData['jobTitleParts'], format: Format): Encoded {
+  const csv = format === 'csv';
+  // A surrogate pair split across two parts would escape differently apart: never in
+  // faker's job words, but then the plain way is the right one.
+  if (parts.some((options) => options.some((o) => /[\ud800-\udfff]/.test(o)))) {
+    return encode(jobTitles(parts).map(csv ? csvField : (s) => JSON.stringify(s)));
+  }
+  const escaped = parts.map((options) =>
+    options.map((o) => ({
+      bytes: Buffer.from(csv ? o.replaceAll('"', '""') : JSON.stringify(o).slice(1, -1), 'utf8'),
+      quote: !csv || csvField(o) !== o,
+    })),
+  );
+  const count = parts.reduce((n, options) => n * options.length, 1);
+  const widest = escaped.reduce((n, options) => n + Math.max(0, ...options.map((o) => o.bytes.length)), 2);
+  const bytes = new Uint8Array(count * widest);
+  const starts = new Uint32Array(count + 1);
+  // Which option of each part the current title takes: an odometer, the last part fastest.
+  const digit = new Array<number>(parts.length).fill(0);
+  let at = 0;
+  let longest = 0;
+  for (let i = 0; i < count; i++) {
+    starts[i] = at;
+    let quote = false;
+    for (let k = 0; k < escaped.length; k++) quote ||= escaped[k]?.[digit[k] as number]?.quote as boolean;
+    if (quote) bytes[at++] = QUOTE;
+    for (let k = 0; k < escaped.length; k++) {
+      const piece = (escaped[k] as { bytes: Buffer }[])[digit[k] as number] as { bytes: Buffer };
+      bytes.set(piece.bytes, at);
+      at += piece.bytes.length;
+    }
+    if (quote) bytes[at++] = QUOTE;
+    longest = Math.max(longest, at - (starts[i] as number));
+    for (let k = escaped.length - 1; k >= 0; k--) {
+      if (++(digit[k] as number) < (escaped[k] as unknown[]).length) break;
+      digit[k] = 0;
+    }
+  }
+  starts[count] = at;
+  return { bytes: bytes.subarray(0, at), starts, longest };
 }
 
 function shareTables(tables: RenderTables): RenderTables {
@@ -295,7 +393,7 @@ export class UserGenerator {
   private readonly renderers = new Map<Format, ChunkRenderer>();
 
   constructor(
-    data: LocaleData,
+    private readonly data: LocaleData,
     private readonly seed: number,
   ) {
     this.lists = pickLists(data);
@@ -352,7 +450,7 @@ export class UserGenerator {
   render(start: number, end: number, format: Format, prefix = '', suffix = ''): Buffer {
     let renderer = this.renderers.get(format);
     if (!renderer) {
-      renderer = new ChunkRenderer(encodeTables(this.lists, format), this.seed);
+      renderer = new ChunkRenderer(encodeTables(this.data, format), this.seed);
       this.renderers.set(format, renderer);
     }
     return renderer.render(start, end, prefix, suffix);
