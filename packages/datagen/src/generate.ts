@@ -4,11 +4,20 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { gzipSync } from 'node:zlib';
 import { Piscina } from 'piscina';
 import { DatagenError } from './errors.js';
 import { type Format, formatFromPath, framing, isFormat } from './format.js';
 import { isLocale, LOCALES, type Locale, loadLocale } from './locales.js';
-import { type ChunkRange, chunkCount, planChunks, type RenderTables, renderTables, UserGenerator } from './records.js';
+import {
+  type ChunkRange,
+  ChunkRenderer,
+  chunkCount,
+  planChunks,
+  type RenderTables,
+  renderTables,
+  UserGenerator,
+} from './records.js';
 import type { ChunkTask } from './worker.js';
 
 /** Options of {@link generateUsers}. */
@@ -38,7 +47,9 @@ export interface GenerateOptions {
    */
   format?: Format;
   /**
-   * Worker threads rendering chunks; the calling thread only writes.
+   * Worker threads rendering chunks; the calling thread writes them. At most one per chunk
+   * (10,000 ids): a run of one chunk is rendered on the calling thread, sooner than a worker
+   * could start.
    * @default os.availableParallelism()
    */
   threads?: number;
@@ -87,6 +98,7 @@ export interface GenerateSummary {
   seed: number;
   firstId: number;
   lastId: number;
+  /** Threads that rendered: `threads`, but at most one per chunk. */
   threads: number;
   chunks: number;
 }
@@ -169,12 +181,12 @@ type Renderer = {
   close(): Promise<void>;
 };
 
-function poolRenderer(o: Resolved): Renderer {
+function poolRenderer(o: Resolved, threads: number): Renderer {
   const run = randomBytes(8).toString('hex');
   const pool = new Piscina<ChunkTask, Uint8Array>({
     filename: new URL('./worker.js', import.meta.url).href,
-    minThreads: o.threads,
-    maxThreads: o.threads,
+    minThreads: threads,
+    maxThreads: threads,
     // Workers are this run's: the pool is destroyed at the end.
     idleTimeout: 60_000,
     // A worker holds its next chunk while it renders this one, and starts it the moment it is
@@ -203,6 +215,19 @@ function poolRenderer(o: Resolved): Renderer {
         { transferList: into ? [into] : [] },
       ),
     close: () => pool.destroy(),
+  };
+}
+
+/** Renders on the calling thread: for a run of one chunk, done before a worker could start. */
+function callerRenderer(o: Resolved): Renderer {
+  let renderer: ChunkRenderer | undefined;
+  return {
+    render: async (tables, range, prefix, suffix, into) => {
+      renderer ??= new ChunkRenderer(tables, o.seed);
+      const bytes = renderer.render(range.start, range.end, prefix, suffix, into);
+      return o.gzip ? gzipSync(bytes) : bytes;
+    },
+    close: async () => {},
   };
 }
 
@@ -294,6 +319,8 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
   let renderer: Renderer | undefined;
   const frame = framing(o.format);
   const chunks = chunkCount(o.startId, o.count);
+  // No more threads than chunks: each renders whole chunks.
+  const threads = Math.min(o.threads, chunks);
   let rows = 0;
   let rawBytes = 0;
   let outBytes = 0;
@@ -310,9 +337,10 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
     const queue: { range: ChunkRange; bytes: Promise<Uint8Array> }[] = [];
     const recycle = target.owned && !o.gzip && typeof target.stream.writableLength === 'number';
     // The workers start first; this thread builds the tables meanwhile, once for all of them.
-    const pool = poolRenderer(o);
+    // A run of one chunk is rendered here: a worker takes about 100 ms to start.
+    const pool = chunks > 1 ? poolRenderer(o, threads) : callerRenderer(o);
     renderer = pool;
-    const tables = renderTables(await loadLocale(o.locale), o.format, true);
+    const tables = renderTables(await loadLocale(o.locale), o.format, chunks > 1);
     // Chunks handed to the stream, oldest first, and the memory of those it has written.
     const written: Uint8Array[] = [];
     const spare: ArrayBuffer[] = [];
@@ -330,7 +358,7 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
     // gets new work at once, not only when the oldest chunk (perhaps another worker's) is done.
     const submit = () => {
       if (recycle) reclaim();
-      while (!stopped && running < o.threads * RUNNING_PER_THREAD && queue.length < o.threads * BUFFERED_PER_THREAD) {
+      while (!stopped && running < threads * RUNNING_PER_THREAD && queue.length < threads * BUFFERED_PER_THREAD) {
         const next = ranges.next();
         if (next.done) return;
         const range = next.value;
@@ -421,7 +449,7 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
     seed: o.seed,
     firstId: o.startId,
     lastId: o.startId + o.count - 1,
-    threads: o.threads,
+    threads,
     chunks,
   };
 }

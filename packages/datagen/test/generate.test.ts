@@ -51,6 +51,22 @@ describe('determinism', () => {
     expect(files[2]?.equals(files[0] as Buffer)).toBe(true);
   });
 
+  it.each(['ndjson', 'ndjson.gz', 'json'])(
+    '%s: a run of one chunk, rendered on the calling thread, gives the bytes a bigger run has for those ids',
+    async (ext) => {
+      const one = dir.join(`one-chunk.${ext}`);
+      const summary = await generateUsers({ count: 9_000, startId: 1_001, seed: 5, threads: 4, out: one });
+      expect(summary).toMatchObject({ rows: 9_000, chunks: 1, threads: 1 });
+      const big = dir.join(`around-one-chunk.${ext}`);
+      await generateUsers({ count: 30_000, seed: 5, threads: 2, out: big });
+      const records = (text: string) => (ext === 'json' ? (JSON.parse(text) as unknown[]) : ndjsonRecords(text));
+      const ours = records(readText(one));
+      expect(ours).toEqual(records(readText(big)).slice(1_000, 10_000));
+      if (ext === 'ndjson')
+        expect(readText(one)).toBe(`${readText(big).split('\n').slice(1_000, 10_000).join('\n')}\n`);
+    },
+  );
+
   it('a different seed gives different users', async () => {
     const a = await generateRecords({ count: 50, seed: 1 });
     const b = await generateRecords({ count: 50, seed: 2 });
