@@ -117,7 +117,7 @@ const generateStage: Stage<RunContext> = {
     });
     ctx.usersFile = out;
     return {
-      summary: `${s.rows.toLocaleString('en-US')} users (ids ${s.firstId}–${s.lastId}, seed ${s.seed}) on ${s.threads} threads → ${out}`,
+      summary: `${s.rows.toLocaleString('en-US')} users (ids ${s.firstId}–${s.lastId}, seed ${s.seed}) on ${s.threads} thread${s.threads === 1 ? '' : 's'} → ${out}`,
       figures: [
         { label: 'users generated', value: s.rowsPerSecond, unit: 'rows/s' },
         { label: 'file size', value: s.bytes / 2 ** 20, unit: 'MB' },
