@@ -242,7 +242,8 @@ export function encodeCombinations(parts: LocaleData['jobTitleParts'], format: F
   if (parts.some((options) => options.some((o) => /[\ud800-\udfff]/.test(o)))) {
     return encode(jobTitles(parts).map(csv ? csvField : (s) => JSON.stringify(s)));
   }
-  const escaped = parts.map((options) =>
+  type Piece = { bytes: Buffer; quote: boolean };
+  const escaped: Piece[][] = parts.map((options) =>
     options.map((o) => ({
       bytes: Buffer.from(csv ? o.replaceAll('"', '""') : JSON.stringify(o).slice(1, -1), 'utf8'),
       quote: !csv || csvField(o) !== o,
@@ -252,25 +253,27 @@ export function encodeCombinations(parts: LocaleData['jobTitleParts'], format: F
   const widest = escaped.reduce((n, options) => n + Math.max(0, ...options.map((o) => o.bytes.length)), 2);
   const bytes = new Uint8Array(count * widest);
   const starts = new Uint32Array(count + 1);
-  // Which option of each part the current title takes: an odometer, the last part fastest.
-  const digit = new Array<number>(parts.length).fill(0);
+  // The option each part takes in the current title, advanced like an odometer, the last part fastest.
+  const digit = parts.map(() => 0);
+  const chosen = escaped.map((options) => options[0] as Piece);
   let at = 0;
   let longest = 0;
   for (let i = 0; i < count; i++) {
     starts[i] = at;
-    let quote = false;
-    for (let k = 0; k < escaped.length; k++) quote ||= escaped[k]?.[digit[k] as number]?.quote as boolean;
+    const quote = chosen.some((piece) => piece.quote);
     if (quote) bytes[at++] = QUOTE;
-    for (let k = 0; k < escaped.length; k++) {
-      const piece = (escaped[k] as { bytes: Buffer }[])[digit[k] as number] as { bytes: Buffer };
+    for (const piece of chosen) {
       bytes.set(piece.bytes, at);
       at += piece.bytes.length;
     }
     if (quote) bytes[at++] = QUOTE;
     longest = Math.max(longest, at - (starts[i] as number));
     for (let k = escaped.length - 1; k >= 0; k--) {
-      if (++(digit[k] as number) < (escaped[k] as unknown[]).length) break;
-      digit[k] = 0;
+      const options = escaped[k] as Piece[];
+      const next = ((digit[k] as number) + 1) % options.length;
+      digit[k] = next;
+      chosen[k] = options[next] as Piece;
+      if (next !== 0) break;
     }
   }
   starts[count] = at;
