@@ -167,8 +167,13 @@ export function renderTables(data: LocaleData, format: Format, shared = false): 
 // The same lists as pickLists, but the 20k job titles and 26k dates go straight to bytes
 // without a string each: built on the main thread while the workers start, on the cores
 // they need, these took most of the tables' time and garbage.
+/** A string as the format writes it: a JSON string literal, or a CSV field. */
+function quoting(format: Format): (s: string) => string {
+  return format === 'csv' ? csvField : (s) => JSON.stringify(s);
+}
+
 function encodeTables(data: LocaleData, format: Format): RenderTables {
-  const quote = format === 'csv' ? csvField : (s: string) => JSON.stringify(s);
+  const quote = quoting(format);
   return {
     format,
     salt: salt(data),
@@ -240,7 +245,7 @@ export function encodeCombinations(parts: LocaleData['jobTitleParts'], format: F
   // A surrogate pair split across two parts would escape differently apart: never in
   // faker's job words, but then the plain way is the right one.
   if (parts.some((options) => options.some((o) => /[\ud800-\udfff]/.test(o)))) {
-    return encode(jobTitles(parts).map(csv ? csvField : (s) => JSON.stringify(s)));
+    return encode(jobTitles(parts).map(quoting(format)));
   }
   type Piece = { bytes: Buffer; quote: boolean };
   const escaped: Piece[][] = parts.map((options) =>
