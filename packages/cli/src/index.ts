@@ -8,3 +8,4 @@ export {
   type StampedeErrorOptions,
   UsageError,
 } from './errors.js';
+export { type RunnableScript, siblingScript } from './source.js';

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * What every package's tests share. The `source` export condition makes `@stampede/*` imports
+ * resolve to the packages' `src/*.ts`, so a test runs the source, never a stale `dist/`; the
+ * workers and child processes that code starts run the source too (`siblingScript` in
+ * `@stampede/cli`).
+ */
+export const sharedConfig = defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+});
