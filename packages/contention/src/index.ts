@@ -8,7 +8,7 @@ export {
 export { type ChildConfig, type LabEvent, type LabEventType, parseEventLine, type RawEvent } from './events.js';
 export {
   type ChildOutcome,
-  childScriptPath,
+  childScript,
   type LabOptions,
   type LabResult,
   processLabel,

@@ -1,7 +1,7 @@
-import { createWriteStream, existsSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { type RunnableScript, siblingScript } from '@stampede/cli';
 import Database from 'better-sqlite3';
 import { execa, type ResultPromise } from 'execa';
 import { ensureDir } from './ensure-dir.js';
@@ -207,16 +207,9 @@ export function resolveLabOptions(options: LabOptions = {}): ResolvedLabOptions 
   };
 }
 
-/** Path of the child script: beside this module in dist, or dist's when running from src (tests). */
-export function childScriptPath(): string {
-  const beside = fileURLToPath(new URL('./child.js', import.meta.url));
-  if (existsSync(beside)) return beside;
-  const built = fileURLToPath(new URL('../dist/child.js', import.meta.url));
-  if (existsSync(built)) return built;
-  throw new LabSetupError('The child script dist/child.js is missing', {
-    path: built,
-    hint: 'build the package first: pnpm --filter @stampede/contention build',
-  });
+/** How to start the child script: the built `child.js` from dist, `child.ts` through tsx from source (tests). */
+export function childScript(): RunnableScript {
+  return siblingScript(import.meta.url, 'child');
 }
 
 function removeDatabase(path: string): void {
@@ -336,7 +329,7 @@ async function runStrategy(strategy: StrategyName, o: ResolvedLabOptions, log: E
   log.line(
     `[${strategy}] start: ${o.processes} processes x ${o.rows} rows, task ${o.taskDurationMs} ms; ${settings.description}`,
   );
-  const script = childScriptPath();
+  const script = childScript();
   const n = o.processes;
   const roles: { p: number; role: ChildConfig['role'] }[] = [];
   for (let p = 0; p < n; p++) roles.push({ p, role: settings.queue ? 'producer' : 'worker' });
@@ -388,7 +381,7 @@ async function runStrategy(strategy: StrategyName, o: ResolvedLabOptions, log: E
       deadlineMs: o.deadlineMs,
       walSynchronousNormal: settings.journalMode === 'WAL',
     };
-    const child = execa(process.execPath, [script, JSON.stringify(config)], {
+    const child = execa(process.execPath, [...script.execArgv, script.path, JSON.stringify(config)], {
       reject: false,
       buffer: { stdout: false, ipc: false },
       ipc: settings.queue,
@@ -657,7 +650,6 @@ type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string
 /** Run the lab: each chosen strategy in turn, every one verified against the database. */
 export async function runLab(options: LabOptions = {}): Promise<LabResult> {
   const o = resolveLabOptions(options);
-  childScriptPath();
   const startedAt = new Date().toISOString();
   const log = new EventLog(o.logFile);
   log.line(`stampede-contend: ${JSON.stringify(o)}`);
