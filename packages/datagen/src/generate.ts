@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
+import { siblingScript } from '@stampede/cli';
 import { Piscina } from 'piscina';
 import { DatagenError } from './errors.js';
 import { type Format, formatFromPath, framing, isFormat } from './format.js';
@@ -183,8 +184,12 @@ type Renderer = {
 
 function poolRenderer(o: Resolved, threads: number): Renderer {
   const run = randomBytes(8).toString('hex');
+  // The built worker.js beside built code; from source (under vitest), worker.ts through tsx.
+  const worker = siblingScript(import.meta.url, 'worker');
   const pool = new Piscina<ChunkTask, Uint8Array>({
-    filename: new URL('./worker.js', import.meta.url).href,
+    filename: worker.path,
+    // Without flags of its own a worker inherits this process's, as it always did.
+    ...(worker.execArgv.length > 0 ? { execArgv: worker.execArgv } : {}),
     minThreads: threads,
     maxThreads: threads,
     // Workers are this run's: the pool is destroyed at the end.

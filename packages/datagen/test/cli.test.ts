@@ -1,13 +1,16 @@
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { siblingScript } from '@stampede/cli';
 import { makeTempDir } from '@stampede/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateRecords, runDatagenCli } from '../dist/index.js';
+import { generateRecords, runDatagenCli } from '../src/index.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// The source CLI, run as the tests run: TypeScript through tsx, our packages from their source.
+const CLI = siblingScript(new URL('../src/cli.ts', import.meta.url).href, 'cli');
 const dir = makeTempDir('datagen-cli');
 afterAll(() => dir.cleanup());
 
@@ -101,9 +104,13 @@ describe('stampede-datagen process', () => {
     const sub = makeTempDir('datagen-sigint');
     try {
       const out = sub.join('users.ndjson');
-      const child = spawn(process.execPath, [CLI, '-n', '50000000', '-o', out, '--threads', '2'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [...CLI.execArgv, CLI.path, '-n', '50000000', '-o', out, '--threads', '2'],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => {
         stderr += d.toString();
@@ -131,13 +138,19 @@ describe('stampede-datagen process', () => {
     }
   });
 
-  it('a missing locale file exits 1 naming the file, and leaves no file', async () => {
-    // A copy of the build whose locales/ folder is missing, as in a broken install; it sits in
-    // the package so that its imports still resolve.
+  it('a missing locale file exits 1 naming the file, and leaves no file', { timeout: 120_000 }, async () => {
+    // A build of the source whose locales/ folder is missing, as in a broken install; it sits in
+    // the package so that its imports still resolve. Built afresh, not copied from a dist/
+    // that may be stale or absent.
     const copy = mkdtempSync(fileURLToPath(new URL('../.no-locales-', import.meta.url)));
     const sub = makeTempDir('datagen-no-locales-out');
     try {
-      cpSync(fileURLToPath(new URL('../dist', import.meta.url)), join(copy, 'dist'), { recursive: true });
+      // typescript's exports map names its package.json but not its bin.
+      const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
+      execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(copy, 'dist')], {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        stdio: 'inherit',
+      });
       const out = sub.join('users.ndjson');
       const child = spawn(process.execPath, [join(copy, 'dist/cli.js'), '-n', '100', '-o', out, '--locale', 'fr'], {
         stdio: ['ignore', 'ignore', 'pipe'],

@@ -6,7 +6,7 @@ import { type User, validateUser } from '@stampede/schema';
 import { makeTempDir } from '@stampede/test-utils';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DatagenError, generateRecords, generateUsers, isDatagenError } from '../dist/index.js';
+import { type DatagenError, generateRecords, generateUsers, isDatagenError } from '../src/index.js';
 
 const dir = makeTempDir('datagen');
 afterAll(() => dir.cleanup());
