@@ -1,3 +1,4 @@
+import { isStampedeError } from '@stampede/cli/errors';
 import { describe, expect, it } from 'vitest';
 import { parseContendArgs, runContendCli } from './contend-cli.js';
 import { ContendUsageError, isContendUsageError, isLabSetupError, LabSetupError } from './errors.js';
@@ -138,5 +139,14 @@ describe('errors', () => {
     expect(isLabSetupError(e)).toBe(true);
     expect(isContendUsageError(e)).toBe(false);
     expect(isContendUsageError(new ContendUsageError('bad', 'hint'))).toBe(true);
+  });
+
+  it('are Stampede errors: one shape, exit 2 for bad input and 1 for a lab that cannot run', () => {
+    const usage = new ContendUsageError('bad', 'pass --rows 3', { cause: 'x' });
+    expect(isStampedeError(usage)).toBe(true);
+    expect(usage).toMatchObject({ code: 'CONTEND_USAGE', hint: 'pass --rows 3', exitCode: 2, cause: 'x' });
+    const setup = new LabSetupError('Cannot create', { path: '/x', hint: 'fix it' });
+    expect(isStampedeError(setup)).toBe(true);
+    expect(setup).toMatchObject({ name: 'LabSetupError', exitCode: 1, hint: 'fix it', path: '/x' });
   });
 });
