@@ -1,9 +1,10 @@
 import type { Department, User } from '@stampede/schema';
 import type { UserStore } from '@stampede/store';
-import DataLoader from 'dataloader';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import { LookupError } from './errors.js';
-import { normalizeDepartment, normalizeUsername } from './matching.js';
+import { listDepartmentPage, MAX_PAGE_LIMIT } from './department-page.js';
+import { createPairFinder } from './pair-finder.js';
+import { countedQuery } from './user-query.js';
+
+export { MAX_PAGE_LIMIT };
 
 /** One (username, department) question. */
 export interface LookupPair {
@@ -78,9 +79,6 @@ export interface LookupOptions {
   onQuery?: (event: QueryEvent) => void;
 }
 
-/** Largest page {@link Lookup.listDepartment} returns. */
-export const MAX_PAGE_LIMIT = 1000;
-
 /** Counters since the lookup was created. */
 export interface LookupStats {
   /** Queries sent to the store. */
@@ -121,112 +119,17 @@ export function createLookup(store: UserStore, options: LookupOptions = {}): Loo
     throw new RangeError(`maxBatchSize must be a positive integer, got ${String(options.maxBatchSize)}`);
   }
   const stats: LookupStats = { queries: 0, keys: 0 };
-
-  // One query for a set of distinct usernames: the only way lookups reach the store.
-  async function query(usernames: readonly string[]): Promise<User[]> {
-    const t0 = performance.now();
-    stats.queries++;
-    stats.keys += usernames.length;
-    let users: User[];
-    try {
-      users = await store.findByUsernames(usernames);
-    } catch (error) {
-      options.onQuery?.({ keys: usernames.length, rows: 0, ms: performance.now() - t0, error });
-      throw error;
-    }
-    options.onQuery?.({ keys: usernames.length, rows: users.length, ms: performance.now() - t0 });
-    return users;
-  }
-
-  const loader = new DataLoader<string, User | null>(
-    async (usernames) => {
-      const users = await query([...new Set(usernames)]);
-      const byName = new Map(users.map((u) => [u.username, u]));
-      return usernames.map((u) => byName.get(u) ?? null);
-    },
-    {
-      cache: false,
-      maxBatchSize,
-      batch: options.batch ?? true,
-      ...(options.batchWindow === 'turn' && { batchScheduleFn: (callback: () => void) => setImmediate(callback) }),
-    },
-  );
-
-  function result(pair: LookupPair, user: User | null): LookupResult {
-    return {
-      username: String(pair?.username ?? ''),
-      department: String(pair?.department ?? ''),
-      found: user !== null,
-      user,
-    };
-  }
-
-  async function answer(pair: LookupPair): Promise<LookupResult> {
-    const username = normalizeUsername(pair?.username);
-    const department = normalizeDepartment(pair?.department);
-    if (username === undefined || department === undefined) return result(pair, null);
-    const user = await loader.load(username);
-    return result(pair, user && user.department === department ? user : null);
-  }
-
-  // A findMany is already a batch: it chunks its distinct usernames itself, without a
-  // promise per pair, and sends the chunks concurrently (the store's pool bounds them).
-  async function findMany(pairs: readonly LookupPair[]): Promise<LookupResult[]> {
-    if (options.batch === false) return Promise.all(pairs.map(answer));
-    const usernames: (string | undefined)[] = new Array(pairs.length);
-    const departments: (string | undefined)[] = new Array(pairs.length);
-    const distinct = new Set<string>();
-    for (let i = 0; i < pairs.length; i++) {
-      const username = normalizeUsername(pairs[i]?.username);
-      const department = normalizeDepartment(pairs[i]?.department);
-      if (username === undefined || department === undefined) continue;
-      usernames[i] = username;
-      departments[i] = department;
-      distinct.add(username);
-    }
-    const keys = [...distinct];
-    const byName = new Map<string, User>();
-    const chunks: Promise<void>[] = [];
-    for (let start = 0; start < keys.length; start += maxBatchSize) {
-      chunks.push(
-        query(keys.slice(start, start + maxBatchSize)).then((users) => {
-          for (const u of users) byName.set(u.username, u);
-        }),
-      );
-    }
-    await Promise.all(chunks);
-    return pairs.map((pair, i) => {
-      const username = usernames[i];
-      const user = username === undefined ? undefined : byName.get(username);
-      return result(pair, user !== undefined && user.department === departments[i] ? user : null);
-    });
-  }
-
+  const query = countedQuery(store, stats, options.onQuery);
+  const { find, findMany } = createPairFinder(query, {
+    maxBatchSize,
+    batch: options.batch ?? true,
+    batchWindow: options.batchWindow ?? 'tick',
+  });
   return {
     store,
-    find: answer,
+    find,
     findMany,
-    async listDepartment(departmentName, page = {}) {
-      const department = normalizeDepartment(departmentName);
-      if (department === undefined) {
-        throw new LookupError(
-          'UNKNOWN_DEPARTMENT',
-          'department',
-          `unknown department ${JSON.stringify(String(departmentName).slice(0, 64))}`,
-        );
-      }
-      const limit = page.limit ?? 100;
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
-        throw new LookupError('INVALID_LIMIT', 'limit', `limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
-      }
-      const afterId = page.cursor === undefined ? 0 : decodeCursor(page.cursor);
-      // One row more than asked says whether a next page exists, sparing a last empty page.
-      const users = await store.listDepartment(department, { limit: limit + 1, afterId });
-      const more = users.length > limit;
-      if (more) users.length = limit;
-      const last = users.at(-1);
-      return { department, users, nextCursor: more && last ? encodeCursor(last.id) : null };
-    },
+    listDepartment: (department, page) => listDepartmentPage(store, department, page),
     stats: () => ({ ...stats }),
   };
 }
