@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { siblingScript } from '@stampede/cli';
 import { openStore } from '@stampede/store';
 import { makeTempDir } from '@stampede/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,8 @@ const dbUrl = `sqlite:${tmp.join('users.sqlite')}`;
 const users = Array.from({ length: 20 }, (_, i) => makeUser(i + 1));
 const u3 = users[2]!;
 const u7 = users[6]!;
-const cliJs = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// The bin from source: src/cli.ts through tsx, with the source export condition.
+const cli = siblingScript(new URL('../src/cli.ts', import.meta.url).href, 'cli');
 
 beforeAll(async () => {
   const store = openStore(dbUrl);
@@ -173,10 +174,14 @@ describe('stampede serve', () => {
   });
 
   it('a real process drains on SIGTERM and exits 143', async () => {
-    const child = spawn(process.execPath, [cliJs, 'serve', '--db', dbUrl, '--port', '0', '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, STAMPEDE_API_KEY: '' },
-    });
+    const child = spawn(
+      process.execPath,
+      [...cli.execArgv, cli.path, 'serve', '--db', dbUrl, '--port', '0', '--json'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, STAMPEDE_API_KEY: '' },
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
