@@ -1,5 +1,15 @@
+import { isStampedeError } from '@stampede/cli/errors';
 import { describe, expect, it } from 'vitest';
-import { classifyError, describeConnectionError, isDatabaseError } from './errors.js';
+import {
+  ConfigError,
+  classifyError,
+  DatabaseError,
+  describeConnectionError,
+  describeRowError,
+  isDatabaseError,
+  isMissingTable,
+  toDatabaseError,
+} from './errors.js';
 
 describe('classifyError', () => {
   it.each([
@@ -32,5 +42,72 @@ describe('describeConnectionError', () => {
       (code) => describeConnectionError({ code }, target).message,
     );
     expect(new Set(messages).size).toBe(4);
+  });
+});
+
+describe('the one error shape', () => {
+  it('ConfigError and DatabaseError are StampedeErrors with their code, hint and exit status', () => {
+    const config = new ConfigError('bad URL', 'fix it');
+    expect(isStampedeError(config)).toBe(true);
+    expect(config).toMatchObject({ name: 'ConfigError', code: 'CONFIG_INVALID', hint: 'fix it', exitCode: 2 });
+    const db = new DatabaseError('down', { driverCode: 'ECONNREFUSED', errorClass: 'fatal', hint: 'start it' });
+    expect(isStampedeError(db)).toBe(true);
+    expect(db).toMatchObject({ name: 'DatabaseError', code: 'DATABASE_ERROR', hint: 'start it', exitCode: 1 });
+    expect(db.driverCode).toBe('ECONNREFUSED');
+    const cause = new Error('x');
+    expect(new ConfigError('m', 'h', { cause }).cause).toBe(cause);
+  });
+});
+
+describe('isMissingTable', () => {
+  it('recognises a missing table from either database, raw, wrapped, or as a cause', () => {
+    const mysqlRaw = { code: 'ER_NO_SUCH_TABLE', errno: 1146, message: "Table 'test.users' doesn't exist" };
+    const sqliteRaw = Object.assign(new Error('no such table: users'), { code: 'SQLITE_ERROR' });
+    for (const raw of [mysqlRaw, sqliteRaw]) {
+      expect(isMissingTable(raw)).toBe(true);
+      expect(isMissingTable(toDatabaseError(raw))).toBe(true);
+      expect(isMissingTable(new Error('lookup failed', { cause: toDatabaseError(raw) }))).toBe(true);
+    }
+  });
+
+  it('is false for other errors, even ones that mention a table', () => {
+    expect(isMissingTable({ code: 'ER_DUP_ENTRY', errno: 1062, message: 'no such table' })).toBe(false);
+    expect(isMissingTable(new Error('no such table: users'))).toBe(false);
+    expect(isMissingTable(Object.assign(new Error('near "x": syntax error'), { code: 'SQLITE_ERROR' }))).toBe(false);
+    expect(isMissingTable(undefined)).toBe(false);
+  });
+});
+
+describe('describeRowError', () => {
+  it.each([
+    [{ code: 'ER_BAD_NULL_ERROR', errno: 1048, sqlMessage: "Column 'id' cannot be null" }, 'taken', /another id/],
+    [
+      { code: 'ER_DUP_ENTRY', errno: 1062, sqlMessage: "Duplicate entry 'a' for key 'users.uq_users_email'" },
+      'taken',
+      /^email already belongs to another id$/,
+    ],
+    [
+      Object.assign(new Error('UNIQUE constraint failed: users.username'), { code: 'SQLITE_CONSTRAINT_UNIQUE' }),
+      'taken',
+      /^username already belongs to another id$/,
+    ],
+    [{ code: 'ER_DUP_ENTRY', errno: 1062, sqlMessage: "Duplicate entry '5' for key 'PRIMARY'" }, 'duplicate-id', /5/],
+    [
+      Object.assign(new Error('UNIQUE constraint failed: users.id'), { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' }),
+      'duplicate-id',
+      /users\.id/,
+    ],
+    [{ code: 'ER_DATA_TOO_LONG', errno: 1406, sqlMessage: "Data too long for column 'city'" }, 'invalid', /city/],
+  ])('%j is %s', (raw, kind, reason) => {
+    const described = describeRowError(raw);
+    expect(described?.kind).toBe(kind);
+    expect(described?.reason).toMatch(reason);
+    expect(described?.driverCode).toBe(raw.code);
+    expect(describeRowError(toDatabaseError(raw))).toEqual(described);
+  });
+
+  it('is undefined for an error that is not about one row', () => {
+    expect(describeRowError({ code: 'ER_LOCK_DEADLOCK', errno: 1213 })).toBeUndefined();
+    expect(describeRowError(new Error('boom'))).toBeUndefined();
   });
 });

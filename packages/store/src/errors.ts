@@ -1,17 +1,53 @@
+import { EXIT, StampedeError } from '@stampede/cli/errors';
+import {
+  CR_SERVER_GONE_ERROR,
+  CR_SERVER_LOST,
+  ER_BAD_NULL_ERROR,
+  ER_CHECK_CONSTRAINT_VIOLATED,
+  ER_CLIENT_LOCAL_FILES_DISABLED,
+  ER_CON_COUNT_ERROR,
+  ER_CONNECTION_KILLED,
+  ER_CONSTRAINT_FAILED,
+  ER_DATA_TOO_LONG,
+  ER_DUP_ENTRY,
+  ER_LOAD_INFILE_CAPABILITY_DISABLED,
+  ER_LOCK_DEADLOCK,
+  ER_LOCK_WAIT_TIMEOUT,
+  ER_NET_PACKET_TOO_LARGE,
+  ER_NO_REFERENCED_ROW_2,
+  ER_NO_SUCH_TABLE,
+  ER_NOT_ALLOWED_COMMAND,
+  ER_SERVER_SHUTDOWN,
+  ER_TRUNCATED_WRONG_VALUE,
+  ER_TRUNCATED_WRONG_VALUE_FOR_FIELD,
+  ER_WARN_DATA_OUT_OF_RANGE,
+  SQLITE_BUSY,
+  SQLITE_BUSY_SNAPSHOT,
+  SQLITE_CONSTRAINT,
+  SQLITE_CONSTRAINT_PRIMARYKEY,
+  SQLITE_CONSTRAINT_UNIQUE,
+  SQLITE_ERROR,
+  SQLITE_LOCKED,
+  WARN_DATA_TRUNCATED,
+} from './driver-codes.js';
+
 /** How a caller should react to a database error. */
 export type ErrorClass = 'retryable' | 'row' | 'fatal';
 
-/** Bad configuration: an unparseable URL, a missing option. */
-export class ConfigError extends Error {
+/** Bad configuration: an unparseable URL, a table name too long. Exit status 2. */
+export class ConfigError extends StampedeError<'CONFIG_INVALID'> {
   override name = 'ConfigError' as const;
-  readonly code = 'CONFIG_INVALID' as const;
   constructor(
     message: string,
     /** What to do about it. */
-    readonly hint: string,
+    hint: string,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super('CONFIG_INVALID', message, {
+      hint,
+      exitCode: EXIT.usage,
+      ...(options?.cause !== undefined && { cause: options.cause }),
+    });
   }
 }
 
@@ -20,27 +56,27 @@ export function isConfigError(e: unknown): e is ConfigError {
   return e instanceof ConfigError;
 }
 
-/** A failure talking to the database, with the driver's own code and errno kept. */
-export class DatabaseError extends Error {
+/** A failure talking to the database, with the driver's own code and errno kept. Exit status 1. */
+export class DatabaseError extends StampedeError<'DATABASE_ERROR'> {
   override name = 'DatabaseError' as const;
-  readonly code = 'DATABASE_ERROR' as const;
   /** The driver's code: `ER_DUP_ENTRY`, `ECONNREFUSED`, `SQLITE_BUSY`, ... */
   readonly driverCode: string | undefined;
   /** The server's errno (MySQL) or extended result code (SQLite), when there is one. */
   readonly errno: number | undefined;
   /** Retry the batch, refuse the row, or stop. */
   readonly errorClass: ErrorClass;
-  /** What to do about it. */
-  readonly hint: string;
   constructor(
     message: string,
     info: { driverCode?: string; errno?: number; errorClass: ErrorClass; hint: string; cause?: unknown },
   ) {
-    super(message, { cause: info.cause });
+    super('DATABASE_ERROR', message, {
+      hint: info.hint,
+      exitCode: EXIT.failure,
+      ...(info.cause !== undefined && { cause: info.cause }),
+    });
     this.driverCode = info.driverCode;
     this.errno = info.errno;
     this.errorClass = info.errorClass;
-    this.hint = info.hint;
   }
 }
 
@@ -58,7 +94,15 @@ interface DriverErrorLike {
 }
 
 // MySQL/MariaDB server errnos and driver/socket codes that a retry (on a fresh connection) can cure.
-const RETRYABLE_ERRNOS = new Set([1213, 1205, 1040, 2006, 2013, 1927, 1053]);
+const RETRYABLE_ERRNOS = new Set([
+  ER_LOCK_DEADLOCK,
+  ER_LOCK_WAIT_TIMEOUT,
+  ER_CON_COUNT_ERROR,
+  CR_SERVER_GONE_ERROR,
+  CR_SERVER_LOST,
+  ER_CONNECTION_KILLED,
+  ER_SERVER_SHUTDOWN,
+]);
 const RETRYABLE_CODES = new Set([
   'ER_LOCK_DEADLOCK',
   'ER_LOCK_WAIT_TIMEOUT',
@@ -71,13 +115,24 @@ const RETRYABLE_CODES = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_SERVER_SHUTDOWN',
   'ER_CONNECTION_KILLED',
-  'SQLITE_BUSY',
-  'SQLITE_BUSY_SNAPSHOT',
-  'SQLITE_LOCKED',
+  SQLITE_BUSY,
+  SQLITE_BUSY_SNAPSHOT,
+  SQLITE_LOCKED,
 ]);
 // Errors that concern one row's values: bisect the batch and reject that row.
-const ROW_ERRNOS = new Set([1062, 1406, 1366, 1292, 1265, 1264, 3819, 4025, 1048, 1452]);
-const ROW_CODE_PREFIXES = ['SQLITE_CONSTRAINT'];
+const ROW_ERRNOS = new Set([
+  ER_DUP_ENTRY,
+  ER_DATA_TOO_LONG,
+  ER_TRUNCATED_WRONG_VALUE_FOR_FIELD,
+  ER_TRUNCATED_WRONG_VALUE,
+  WARN_DATA_TRUNCATED,
+  ER_WARN_DATA_OUT_OF_RANGE,
+  ER_CHECK_CONSTRAINT_VIOLATED,
+  ER_CONSTRAINT_FAILED,
+  ER_BAD_NULL_ERROR,
+  ER_NO_REFERENCED_ROW_2,
+]);
+const ROW_CODE_PREFIXES = [SQLITE_CONSTRAINT];
 
 /** Classify a raw mysql2 or better-sqlite3 error. */
 export function classifyError(error: unknown): ErrorClass {
@@ -171,7 +226,10 @@ const CONNECTION_CODES = new Set([
 export function isConnectionLost(error: unknown): boolean {
   const e = (error ?? {}) as DriverErrorLike;
   return (
-    e.fatal === true || (e.code !== undefined && CONNECTION_CODES.has(e.code)) || e.errno === 2006 || e.errno === 2013
+    e.fatal === true ||
+    (e.code !== undefined && CONNECTION_CODES.has(e.code)) ||
+    e.errno === CR_SERVER_GONE_ERROR ||
+    e.errno === CR_SERVER_LOST
   );
 }
 
@@ -191,10 +249,9 @@ export function toDatabaseError(error: unknown, context?: string): DatabaseError
   const message = e.sqlMessage ?? e.message ?? String(error);
   const errorClass = classifyError(error);
   let hint = HINTS[errorClass];
-  if (e.errno === 1153 || e.code === 'ER_NET_PACKET_TOO_LARGE') {
+  if (e.errno === ER_NET_PACKET_TOO_LARGE || e.code === 'ER_NET_PACKET_TOO_LARGE') {
     hint = 'a statement exceeded max_allowed_packet: raise it on the server or use smaller batches';
-  } else if (e.errno === 1148 || e.errno === 4166 || e.errno === 3948 || e.code === 'ER_NOT_ALLOWED_COMMAND') {
-    // 1148 MySQL 5.x/MariaDB, 3948 MySQL 8, 4166 MariaDB 10.6+: local_infile is off on one side.
+  } else if (isLocalInfileRefusal(e)) {
     hint =
       'LOAD DATA LOCAL is disabled: SET GLOBAL local_infile = 1 on the server, or use the default method (--method insert)';
   }
@@ -205,4 +262,82 @@ export function toDatabaseError(error: unknown, context?: string): DatabaseError
     hint,
     cause: error,
   });
+}
+
+// MySQL 5.x/MariaDB, MySQL 8 and MariaDB 10.6+ each name "local_infile is off on one side" differently.
+function isLocalInfileRefusal(e: DriverErrorLike): boolean {
+  return (
+    e.errno === ER_NOT_ALLOWED_COMMAND ||
+    e.errno === ER_CLIENT_LOCAL_FILES_DISABLED ||
+    e.errno === ER_LOAD_INFILE_CAPABILITY_DISABLED ||
+    e.code === 'ER_NOT_ALLOWED_COMMAND'
+  );
+}
+
+/** `error`, then its causes, as far as they go (a few levels: wrappers do not nest deeper). */
+function* causeChain(error: unknown): Generator<DriverErrorLike & { driverCode?: string }> {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && e !== null && typeof e === 'object'; depth++) {
+    yield e as DriverErrorLike & { driverCode?: string };
+    e = (e as { cause?: unknown }).cause;
+  }
+}
+
+/**
+ * Whether `error` (a store's error, a raw driver error, or an error whose `cause` is one) says
+ * the table does not exist, on MySQL/MariaDB or SQLite: e.g. a lookup against a database
+ * nothing was loaded into.
+ */
+export function isMissingTable(error: unknown): boolean {
+  for (const e of causeChain(error)) {
+    const code = e.driverCode ?? e.code;
+    if (e.errno === ER_NO_SUCH_TABLE || code === 'ER_NO_SUCH_TABLE') return true;
+    if (code === SQLITE_ERROR && /^no such table\b/i.test(e.message ?? '')) return true;
+  }
+  return false;
+}
+
+/** What a row error means for the row. */
+export type RowRefusalKind =
+  /** Its username or email already belongs to another id (never overwritten). */
+  | 'taken'
+  /** Its id exists and the upsert's `onDuplicate` was `error`. */
+  | 'duplicate-id'
+  /** A value the table refuses: too long, out of range, against a constraint. */
+  | 'invalid';
+
+/** Why the database refused one row, in the store's words rather than a driver's. */
+export interface RowRefusal {
+  kind: RowRefusalKind;
+  /** One line for a person (the loader's reject `reason`). */
+  reason: string;
+  /** The driver's own code (`ER_DATA_TOO_LONG`, `SQLITE_CONSTRAINT_UNIQUE`, ...), for the record. */
+  driverCode: string | undefined;
+}
+
+// MariaDB: "for key 'uq_users_email'"; MySQL 8 qualifies it: "for key 'users.uq_users_email'".
+const TAKEN_KEY = /for key '(?:[^']*\.)?uq_\w+_(username|email)'/;
+const SQLITE_TAKEN = /UNIQUE constraint failed: \w+\.(username|email)\b/;
+
+/**
+ * Describe a row error (a {@link DatabaseError} of class `row`, or the raw driver error) for a
+ * person; `undefined` for any other error.
+ */
+export function describeRowError(error: unknown): RowRefusal | undefined {
+  const e = toDatabaseError(error);
+  if (e.errorClass !== 'row') return undefined;
+  const driverCode = e.driverCode;
+  const raw = (e.cause ?? {}) as DriverErrorLike;
+  const text = raw.sqlMessage ?? raw.message ?? e.message;
+  // The MySQL upsert's guard sets the NOT NULL id to NULL when the username or email that met
+  // a unique key belongs to another id, so that the row fails rather than overwriting that user.
+  if (e.errno === ER_BAD_NULL_ERROR) {
+    return { kind: 'taken', reason: 'username or email already belongs to another id', driverCode };
+  }
+  const taken = TAKEN_KEY.exec(text) ?? (driverCode === SQLITE_CONSTRAINT_UNIQUE ? SQLITE_TAKEN.exec(text) : null);
+  if (taken) return { kind: 'taken', reason: `${taken[1]} already belongs to another id`, driverCode };
+  if (e.errno === ER_DUP_ENTRY || driverCode === SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return { kind: 'duplicate-id', reason: `${e.message} (the id exists and duplicates are errors)`, driverCode };
+  }
+  return { kind: 'invalid', reason: e.message, driverCode };
 }
