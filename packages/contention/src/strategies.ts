@@ -39,77 +39,65 @@ export interface StrategySettings {
   description: string;
 }
 
-/** The settings of `strategy` given the lab's busy timeout. */
-export function strategySettings(strategy: StrategyName, busyTimeoutMs: number): StrategySettings {
-  const base = { readFirst: false, retry: false, stopOnError: false, queue: false, safe: false } as const;
+// What every strategy starts from: WAL, the lab's busy timeout, deferred transactions, no retries.
+// Each strategy below says only how it differs, so that two strategies cannot drift apart by a copy.
+type Difference = Partial<Omit<StrategySettings, 'description'>> & { description: string };
+
+// The strategies that claim to lose nothing: the write lock taken at BEGIN, BUSY retried until the deadline.
+const RETRYING = { begin: 'immediate', retry: true, safe: true } as const;
+
+function difference(strategy: StrategyName, busyTimeoutMs: number): Difference {
+  const waitUp = `wait up to ${busyTimeoutMs} ms for the lock`;
   switch (strategy) {
     case 'naive':
       return {
-        ...base,
         journalMode: 'DELETE',
         busyTimeoutMs: 0,
-        begin: 'deferred',
         stopOnError: true,
         description: 'the classroom settings: rollback journal, no busy timeout, deferred transactions, crash on error',
       };
     case 'busy-timeout':
-      return {
-        ...base,
-        journalMode: 'DELETE',
-        busyTimeoutMs,
-        begin: 'deferred',
-        description: `rollback journal, deferred transactions, wait up to ${busyTimeoutMs} ms for the lock`,
-      };
+      return { journalMode: 'DELETE', description: `rollback journal, deferred transactions, ${waitUp}` };
     case 'wal':
-      return {
-        ...base,
-        journalMode: 'WAL',
-        busyTimeoutMs,
-        begin: 'deferred',
-        description: `WAL journal, deferred transactions, wait up to ${busyTimeoutMs} ms for the lock`,
-      };
+      return { description: `WAL journal, deferred transactions, ${waitUp}` };
     case 'immediate':
       return {
-        ...base,
-        journalMode: 'WAL',
-        busyTimeoutMs,
-        begin: 'immediate',
-        retry: true,
-        safe: true,
+        ...RETRYING,
         description: `WAL, BEGIN IMMEDIATE, ${busyTimeoutMs} ms busy timeout, jittered retries until the deadline`,
       };
     case 'queue':
       return {
-        ...base,
-        journalMode: 'WAL',
-        busyTimeoutMs,
-        begin: 'immediate',
-        retry: true,
+        ...RETRYING,
         queue: true,
-        safe: true,
         description: 'children send rows over IPC to one writer process, which commits them in batches',
       };
     case 'upgrade-deferred':
       return {
-        ...base,
-        journalMode: 'WAL',
-        busyTimeoutMs,
-        begin: 'deferred',
         readFirst: true,
         description: `read then write in a deferred transaction: BUSY at once despite a ${busyTimeoutMs} ms busy timeout`,
       };
     case 'upgrade-immediate':
       return {
-        ...base,
-        journalMode: 'WAL',
-        busyTimeoutMs,
-        begin: 'immediate',
+        ...RETRYING,
         readFirst: true,
-        retry: true,
-        safe: true,
         description: 'read then write after BEGIN IMMEDIATE: the busy timeout works, retries until the deadline',
       };
   }
+}
+
+/** The settings of `strategy` given the lab's busy timeout. */
+export function strategySettings(strategy: StrategyName, busyTimeoutMs: number): StrategySettings {
+  return {
+    journalMode: 'WAL',
+    busyTimeoutMs,
+    begin: 'deferred',
+    readFirst: false,
+    retry: false,
+    stopOnError: false,
+    queue: false,
+    safe: false,
+    ...difference(strategy, busyTimeoutMs),
+  };
 }
 
 /** The strategies a `--strategy` choice runs, in order. */
