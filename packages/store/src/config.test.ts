@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl, redactDatabaseUrl, resolveDatabaseUrl } from './config.js';
-import { isConfigError } from './errors.js';
+import { type ConfigError, isConfigError } from './errors.js';
 
 describe('resolveDatabaseUrl', () => {
   it('prefers --db, then DATABASE_URL, then the embedded default', () => {
@@ -60,3 +60,53 @@ describe('parseDatabaseUrl', () => {
     expect(redactDatabaseUrl('mysql://u@h/db')).toBe('mysql://u@h/db');
   });
 });
+
+describe('passwords are masked whole', () => {
+  it.each([
+    ['mysql://root:p4ss@w0rd@host/x', 'mysql://root:***@host/x'],
+    ['mysql://root:p4ss@w0rd@host:3307/x?ssl=1', 'mysql://root:***@host:3307/x?ssl=1'],
+    ['mysql://u:a:b@h/db', 'mysql://u:***@h/db'],
+    // Not a URL the standard reads (a / in the password, a host list): cut at the last @.
+    ['mysql://u:se/cret@h/db', 'mysql://u:***@h/db'],
+    ['mysql://u:s@cret@h1:3311,h2:3312/db', 'mysql://u:***@h1:3311,h2:3312/db'],
+    ['mysql://h:3306/db', 'mysql://h:3306/db'],
+    ['sqlite:./a@b:c.sqlite', 'sqlite:./a@b:c.sqlite'],
+  ])('%s prints as %s', (url, shown) => {
+    expect(redactDatabaseUrl(url)).toBe(shown);
+  });
+
+  it('in the URL a store shows and in every parse error', () => {
+    expect(redactDatabaseUrl(parseDatabaseUrl('mysql://root:p4ss@w0rd@host/x').url)).not.toMatch(/p4ss|w0rd/);
+    expect(parseDatabaseUrl('mysql://root:p4ss@w0rd@host/x')).toMatchObject({ password: 'p4ss@w0rd', host: 'host' });
+    for (const bad of ['mysql://root:p4ss@w0rd@/x', 'mysql://root:p4ss@w0rd@host', 'mysql://root:p4ss@w0rd@host/%zz']) {
+      const caught = catchError(() => parseDatabaseUrl(bad));
+      expect(isConfigError(caught)).toBe(true);
+      expect((caught as Error).message).not.toMatch(/p4ss|w0rd/);
+    }
+  });
+});
+
+describe('a malformed %-escape', () => {
+  it.each([
+    ['mysql://app:50%off@h/db', 'password'],
+    ['mysql://a%2@h/db', 'user name'],
+    ['mysql://app@h/db%zz', 'database name'],
+  ])('in %s is a ConfigError (exit 2) naming the part and the fix, not "URI malformed"', (url, part) => {
+    const caught = catchError(() => parseDatabaseUrl(url));
+    expect(isConfigError(caught)).toBe(true);
+    expect(caught).toMatchObject({ exitCode: 2, code: 'CONFIG_INVALID' });
+    expect((caught as Error).message).toContain(`the ${part} has a malformed %-escape`);
+    expect((caught as Error).message).toContain(redactDatabaseUrl(url));
+    expect((caught as Error).message).not.toContain('50%off');
+    expect((caught as ConfigError).hint).toMatch(/%25/);
+  });
+});
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}

@@ -61,27 +61,60 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
   let u: URL;
   try {
     u = new URL(trimmed);
-  } catch {
-    throw new ConfigError(`Invalid database URL "${redactDatabaseUrl(url)}": not a URL`, HINT);
+  } catch (error) {
+    throw new ConfigError(`Invalid database URL "${redactDatabaseUrl(url)}": not a URL`, HINT, { cause: error });
   }
-  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  if (!u.hostname) throw new ConfigError(`Invalid database URL "${redactDatabaseUrl(url)}": no host`, HINT);
+  const shown = redactDatabaseUrl(url);
+  const database = decodePart(u.pathname.replace(/^\//, ''), 'database name', shown);
+  if (!u.hostname) throw new ConfigError(`Invalid database URL "${shown}": no host`, HINT);
   if (!database || database.includes('/')) {
-    throw new ConfigError(`Invalid database URL "${redactDatabaseUrl(url)}": no database name after the host`, HINT);
+    throw new ConfigError(`Invalid database URL "${shown}": no database name after the host`, HINT);
   }
   const port = u.port ? Number(u.port) : 3306;
   return {
     kind: 'mysql',
     host: u.hostname.replace(/^\[|\]$/g, ''),
     port,
-    user: decodeURIComponent(u.username) || 'root',
-    password: decodeURIComponent(u.password),
+    user: decodePart(u.username, 'user name', shown) || 'root',
+    password: decodePart(u.password, 'password', shown),
     database,
     url: trimmed,
   };
 }
 
-/** The URL with any password replaced by `***`, safe to print. */
+/** A percent-encoded part of a URL, decoded; a malformed escape is the user's to fix (exit 2), not a crash. */
+function decodePart(text: string, part: string, shown: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid database URL "${shown}": the ${part} has a malformed %-escape (% must be followed by two hex digits)`,
+      'write a literal % as %25 (and @ as %40, : as %3A, / as %2F) in the user name, password and database name',
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The URL with any password replaced by `***`, whole, safe to print. The user information
+ * ends at the authority's LAST `@` (as the URL standard reads it), so a password holding an
+ * unescaped `@` is hidden entirely; a URL the standard cannot read (a `/` in the password, a
+ * multi-host list) is cut at the last `@` of all, hiding too much rather than too little.
+ */
 export function redactDatabaseUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(url);
+  if (!m || /^sqlite:/i.test(url)) return url;
+  const scheme = m[1] as string;
+  const rest = m[2] as string;
+  let at: number;
+  if (URL.canParse(url)) {
+    const end = rest.search(/[/?#]/);
+    at = rest.lastIndexOf('@', end < 0 ? rest.length : end - 1);
+    if (end === 0) at = -1;
+  } else {
+    at = rest.lastIndexOf('@');
+  }
+  const colon = rest.indexOf(':');
+  if (at < 0 || colon < 0 || colon > at) return url;
+  return `${scheme}${rest.slice(0, colon)}:***@${rest.slice(at + 1)}`;
 }
