@@ -11,24 +11,30 @@ export {
   classifyError,
   DatabaseError,
   describeConnectionError,
+  describeRowError,
   type ErrorClass,
   isConfigError,
   isConnectionLost,
   isDatabaseError,
+  isMissingTable,
   isRetryableError,
+  type RowRefusal,
+  type RowRefusalKind,
   toDatabaseError,
 } from './errors.js';
 export { type MysqlStoreOptions, MysqlUserStore } from './mysql-store.js';
 export { type OpenStoreOptions, openStore } from './open-store.js';
 export { type MysqlProbe, mysqlConnectionOptions, probeMysql, probeSqlite, type SqliteProbe } from './probe.js';
 export { type SqliteStoreOptions, SqliteUserStore } from './sqlite-store.js';
-export {
-  type EnsureSchemaOptions,
-  type ListDepartmentOptions,
-  type OnDuplicate,
-  type ProgressMark,
-  progressTableName,
-  type UpsertOptions,
-  type UpsertResult,
-  type UserStore,
+export { MAX_TABLE_NAME_LENGTH, progressTableName } from './table-names.js';
+export type {
+  EnsureSchemaOptions,
+  ListDepartmentOptions,
+  OnDuplicate,
+  ProgressMark,
+  StoreCapabilities,
+  UpsertMethod,
+  UpsertOptions,
+  UpsertResult,
+  UserStore,
 } from './user-store.js';

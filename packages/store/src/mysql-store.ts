@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import {
-  assertIdentifier,
   createSecondaryIndexSql,
   createUsersTableSql,
   USER_COLUMN_NAMES,
@@ -9,21 +8,30 @@ import {
 } from '@stampede/schema';
 import mysql from 'mysql2/promise';
 import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
-import { describeConnectionError, isConnectionLost, toDatabaseError } from './errors.js';
+import { ER_DUP_FIELDNAME, ER_DUP_KEYNAME } from './driver-codes.js';
+import { describeConnectionError, isConnectionLost, isMissingTable, toDatabaseError } from './errors.js';
 import { mysqlConnectionOptions } from './probe.js';
 import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
-import {
-  type EnsureSchemaOptions,
-  type ListDepartmentOptions,
-  type OnDuplicate,
-  type ProgressMark,
-  progressTableName,
-  type UpsertOptions,
-  type UpsertResult,
-  type UserStore,
+import { type TableNames, tableNames } from './table-names.js';
+import type {
+  EnsureSchemaOptions,
+  ListDepartmentOptions,
+  OnDuplicate,
+  ProgressMark,
+  StoreCapabilities,
+  UpsertOptions,
+  UpsertResult,
+  UserStore,
 } from './user-store.js';
 
 type MysqlConfig = Extract<DatabaseConfig, { kind: 'mysql' }>;
+
+interface TransactionOptions<T> {
+  /** READ COMMITTED: no gap locks. */
+  readCommitted?: boolean;
+  /** Commit only when this says so of `fn`'s result; otherwise roll back and still return it. */
+  keep?: (result: T) => boolean;
+}
 
 /** Options of a MySQL store. */
 export interface MysqlStoreOptions {
@@ -55,6 +63,7 @@ const ROW_PLACEHOLDERS = `(${USER_COLUMN_NAMES.map(() => '?').join(',')})`;
 // UPDATE; setting the NOT NULL id to NULL then fails the statement (errno 1048, a row
 // error), so such a row is rejected instead of overwriting the other user.
 const GUARD = '`id` = IF(`id` = VALUES(`id`), `id`, NULL)';
+// (describeRowError in errors.ts reads that failure back as "taken".)
 const UPDATE_ALL = USER_COLUMN_NAMES.filter((c) => c !== 'id')
   .map((c) => `\`${c}\` = VALUES(\`${c}\`)`)
   .join(', ');
@@ -76,9 +85,14 @@ export class MysqlUserStore implements UserStore {
   readonly dialect = 'mysql' as const;
   readonly table: string;
   readonly displayUrl: string;
-  /** The mysql2 pool, for callers that need a raw connection (e.g. LOAD DATA). */
+  /**
+   * The mysql2 pool, for tests and tools that need a raw connection. Callers of the store ask
+   * {@link capabilities} and the store's named errors instead: a driver's pool, errno or class
+   * outside the store would tie them to one database.
+   */
   readonly pool: mysql.Pool;
   readonly #config: MysqlConfig;
+  readonly #names: TableNames;
   readonly #progressTable: string;
   readonly #prepared = new WeakSet<object>();
   readonly #staged = new WeakSet<object>();
@@ -86,8 +100,9 @@ export class MysqlUserStore implements UserStore {
 
   constructor(config: MysqlConfig, options: MysqlStoreOptions = {}) {
     this.#config = config;
-    this.table = assertIdentifier(options.table ?? 'users');
-    this.#progressTable = progressTableName(this.table);
+    this.#names = tableNames(options.table ?? 'users');
+    this.table = this.#names.table;
+    this.#progressTable = this.#names.progress;
     this.displayUrl = redactDatabaseUrl(config.url);
     this.pool = mysql.createPool({
       ...mysqlConnectionOptions(config, options.connectTimeoutMs ?? 5000),
@@ -124,23 +139,34 @@ export class MysqlUserStore implements UserStore {
     }
   }
 
+  /** Run `fn` in one transaction on a connection of its own (see {@link #inTransaction}). */
+  async #transaction<T>(
+    fn: (conn: mysql.PoolConnection) => Promise<T>,
+    options: TransactionOptions<T> = {},
+  ): Promise<T> {
+    return this.withConnection((conn) => this.#inTransaction(conn, fn, options));
+  }
+
   /**
-   * Run `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws.
-   * `readCommitted` takes no gap locks, so writers of disjoint keys never deadlock on an empty range.
+   * The one transaction helper: run `fn` in one transaction on `conn`, committed when it
+   * resolves (and `options.keep` agrees), rolled back when it throws. A lost connection is
+   * not rolled back: the server does that itself, and the pool destroys the connection.
    */
-  async #transaction<T>(fn: (conn: mysql.PoolConnection) => Promise<T>, readCommitted = false): Promise<T> {
-    return this.withConnection(async (conn) => {
-      if (readCommitted) await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
-      await conn.query('START TRANSACTION');
-      try {
-        const result = await fn(conn);
-        await conn.query('COMMIT');
-        return result;
-      } catch (error) {
-        if (!isConnectionLost(error)) await conn.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
+  async #inTransaction<T>(
+    conn: mysql.PoolConnection,
+    fn: (conn: mysql.PoolConnection) => Promise<T>,
+    options: TransactionOptions<T> = {},
+  ): Promise<T> {
+    if (options.readCommitted) await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    await conn.query('START TRANSACTION');
+    try {
+      const result = await fn(conn);
+      await conn.query(options.keep && !options.keep(result) ? 'ROLLBACK' : 'COMMIT');
+      return result;
+    } catch (error) {
+      if (!isConnectionLost(error)) await conn.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 
   async #query(sql: string, values?: unknown[]): Promise<unknown> {
@@ -171,7 +197,7 @@ export class MysqlUserStore implements UserStore {
         `ALTER TABLE \`${this.#progressTable}\` ${missing.map((c) => `ADD COLUMN \`${c}\` BIGINT UNSIGNED NOT NULL DEFAULT 0`).join(', ')}`,
       ).catch((error: unknown) => {
         // Shard processes starting together: another one added them first (duplicate column).
-        if ((error as { errno?: number }).errno !== 1060) throw error;
+        if ((error as { errno?: number }).errno !== ER_DUP_FIELDNAME) throw error;
       });
     }
   }
@@ -179,14 +205,29 @@ export class MysqlUserStore implements UserStore {
   async hasSecondaryIndexes(): Promise<boolean> {
     const rows = (await this.#query(
       'SELECT COUNT(*) AS n FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?',
-      [this.table, `ix_${this.table}_department_id`],
+      [this.table, this.#names.secondaryIndex],
     )) as { n: number }[];
     return Number(rows[0]?.n) > 0;
   }
 
   async addSecondaryIndexes(): Promise<void> {
     if (await this.hasSecondaryIndexes()) return;
-    for (const sql of createSecondaryIndexSql('mysql', this.table)) await this.#query(sql);
+    try {
+      for (const sql of createSecondaryIndexSql('mysql', this.table)) await this.#query(sql);
+    } catch (error) {
+      // Shard processes finishing together: another one added it first.
+      if (toDatabaseError(error).errno !== ER_DUP_KEYNAME) throw error;
+    }
+  }
+
+  async capabilities(): Promise<StoreCapabilities> {
+    try {
+      const rows = (await this.#query('SELECT @@GLOBAL.local_infile AS v')) as { v: unknown }[];
+      return { loadData: Number(rows[0]?.v) === 1 };
+    } catch {
+      // Engines that do not expose it (Vitess, PlanetScale) do not support LOAD DATA either.
+      return { loadData: false };
+    }
   }
 
   async dropTable(): Promise<void> {
@@ -199,6 +240,7 @@ export class MysqlUserStore implements UserStore {
   }
 
   async upsert(users: readonly User[], options: UpsertOptions = {}): Promise<UpsertResult> {
+    if (options.method === 'load-data') return this.upsertViaLoadData(users, options);
     const onDuplicate = options.onDuplicate ?? 'update';
     if (users.length === 0 && !options.progress) return { inserted: 0, updated: 0, skipped: 0 };
     const values: unknown[] = [];
@@ -227,12 +269,13 @@ export class MysqlUserStore implements UserStore {
    * into a per-connection temporary staging table, then `INSERT ... SELECT` applies the
    * same duplicate rules and strict checks (LOAD DATA LOCAL alone would silently truncate
    * bad values, and REPLACE would overwrite another id's username).
+   * The same as `upsert(users, { ...options, method: 'load-data' })`.
    * @throws DatabaseError `fatal` with a hint when the server's `local_infile` is off.
    */
   async upsertViaLoadData(users: readonly User[], options: UpsertOptions = {}): Promise<UpsertResult> {
     const onDuplicate = options.onDuplicate ?? 'update';
-    if (users.length === 0) return this.upsert(users, options);
-    const stage = `\`${this.table}_stage\``;
+    if (users.length === 0) return this.upsert(users, { ...options, method: 'insert' });
+    const stage = `\`${this.#names.stage}\``;
     // Target columns qualified: in INSERT ... SELECT an unqualified `id` would be ambiguous.
     const t = `\`${this.table}\`.`;
     const guard = `${t}\`id\` = IF(${t}\`id\` = VALUES(\`id\`), ${t}\`id\`, NULL)`;
@@ -244,35 +287,25 @@ export class MysqlUserStore implements UserStore {
       insert += ` ON DUPLICATE KEY UPDATE ${guard}, ${all}`;
     } else if (onDuplicate === 'skip') insert += ` ON DUPLICATE KEY UPDATE ${guard}`;
     const tsv = Buffer.from(users.map(tsvLine).join(''), 'utf8');
-    const fast = await this.withConnection(async (conn) => {
-      // Optimistic path: straight into the table. LOCAL makes every problem (a duplicate key,
-      // a value the column refuses) a warning instead of an error, so any warning or skipped
-      // row rolls the batch back and it goes the careful way below.
-      await conn.query('START TRANSACTION');
-      try {
+    // Optimistic path: straight into the table. LOCAL makes every problem (a duplicate key,
+    // a value the column refuses) a warning instead of an error, so any warning or skipped
+    // row rolls the batch back and it goes the careful way below.
+    const fast = await this.#transaction(
+      async (conn) => {
         // (Only here: when this finds nothing, the careful way below would not either.)
         const recorded = await this.#recordedResult(conn, options);
-        if (recorded) {
-          await conn.query('COMMIT');
-          return recorded;
-        }
+        if (recorded) return recorded;
         const [header] = await conn.query<mysql.ResultSetHeader>({
-          sql: `LOAD DATA LOCAL INFILE 'stampede-batch' INTO TABLE \`${this.table}\` CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${COLS})`,
+          sql: `LOAD DATA LOCAL INFILE 'stampede-batch' INTO TABLE \`${this.table}\` ${TSV_FORMAT} (${COLS})`,
           infileStreamFactory: () => Readable.from([tsv]),
         });
-        if (header.affectedRows === users.length && header.warningStatus === 0) {
-          const result = { inserted: users.length, updated: 0, skipped: 0 };
-          if (options.progress) await this.#writeProgress(conn, options.progress, result);
-          await conn.query('COMMIT');
-          return result;
-        }
-        await conn.query('ROLLBACK');
-        return undefined;
-      } catch (error) {
-        if (!isConnectionLost(error)) await conn.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
+        if (header.affectedRows !== users.length || header.warningStatus !== 0) return undefined;
+        const result = { inserted: users.length, updated: 0, skipped: 0 };
+        if (options.progress) await this.#writeProgress(conn, options.progress, result);
+        return result;
+      },
+      { keep: (result) => result !== undefined },
+    );
     if (fast) return fast;
     return this.withConnection(async (conn) => {
       if (!this.#staged.has(conn.connection)) {
@@ -282,11 +315,11 @@ export class MysqlUserStore implements UserStore {
         );
         this.#staged.add(conn.connection);
       }
+      // Before the transaction: TRUNCATE commits implicitly.
       await conn.query(`TRUNCATE TABLE ${stage}`);
-      await conn.query('START TRANSACTION');
-      try {
+      return this.#inTransaction(conn, async () => {
         await conn.query({
-          sql: `LOAD DATA LOCAL INFILE 'stampede-batch' INTO TABLE ${stage} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${COLS})`,
+          sql: `LOAD DATA LOCAL INFILE 'stampede-batch' INTO TABLE ${stage} ${TSV_FORMAT} (${COLS})`,
           infileStreamFactory: () => Readable.from([tsv]),
         });
         // MariaDB's INSERT ... SELECT reports "Duplicates: 0" whatever happened: count them first.
@@ -297,12 +330,8 @@ export class MysqlUserStore implements UserStore {
         await conn.query(insert);
         const result = countResult(users.length, duplicates, onDuplicate);
         if (options.progress) await this.#writeProgress(conn, options.progress, result);
-        await conn.query('COMMIT');
         return result;
-      } catch (error) {
-        if (!isConnectionLost(error)) await conn.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      });
     });
   }
 
@@ -371,20 +400,25 @@ export class MysqlUserStore implements UserStore {
         rows: Number(r.committed_rows),
       }));
     } catch (error) {
-      if ((error as { errno?: number }).errno === 1146) return []; // no progress table yet: nothing committed
+      if (isMissingTable(error)) return []; // no progress table yet: nothing committed
       throw error;
     }
   }
 
   async resetProgress(loadKey: string, marks: readonly ProgressMark[] = []): Promise<void> {
     try {
-      await this.#transaction(async (conn) => {
-        await conn.query(`DELETE FROM \`${this.#progressTable}\` WHERE load_key = ?`, [loadKey]);
-        for (const mark of marks) await this.#writeProgress(conn, mark);
-      }, true); // shard processes starting together reset their own loads side by side
+      await this.#transaction(
+        async (conn) => {
+          await conn.query(`DELETE FROM \`${this.#progressTable}\` WHERE load_key = ?`, [loadKey]);
+          for (const mark of marks) await this.#writeProgress(conn, mark);
+          // Shard processes starting together reset their own loads side by side: READ COMMITTED
+          // takes no gap locks, so writers of disjoint keys never deadlock on an empty range.
+        },
+        { readCommitted: true },
+      );
     } catch (error) {
       // No progress table yet: nothing to forget, and nothing to record before ensureSchema.
-      if ((error as { errno?: number }).errno !== 1146 || marks.length > 0) throw error;
+      if (!isMissingTable(error) || marks.length > 0) throw error;
     }
   }
 
@@ -400,6 +434,9 @@ export class MysqlUserStore implements UserStore {
     await this.pool.end();
   }
 }
+
+/** How {@link tsvLine} writes rows, told to LOAD DATA. */
+const TSV_FORMAT = "CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'";
 
 const TSV_SPECIAL = /[\\\t\n\r]/;
 const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };

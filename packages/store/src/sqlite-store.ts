@@ -1,20 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { assertIdentifier, createSecondaryIndexSql, createUsersTableSql, type User, userToRow } from '@stampede/schema';
+import { createSecondaryIndexSql, createUsersTableSql, type User, userToRow } from '@stampede/schema';
 import Database from 'better-sqlite3';
 import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
 import { DatabaseError, toDatabaseError } from './errors.js';
 import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
 import { SqliteWriterThread, type WriterData } from './sqlite-writer-thread.js';
-import { prepareWrites, type SqliteWrites, upsertRows } from './sqlite-writes.js';
-import {
-  type EnsureSchemaOptions,
-  type ListDepartmentOptions,
-  type ProgressMark,
-  progressTableName,
-  type UpsertOptions,
-  type UpsertResult,
-  type UserStore,
+import { ensureProgressTable, prepareWrites, type SqliteWrites, upsertRows, writeProgress } from './sqlite-writes.js';
+import { type TableNames, tableNames } from './table-names.js';
+import type {
+  EnsureSchemaOptions,
+  ListDepartmentOptions,
+  ProgressMark,
+  StoreCapabilities,
+  UpsertOptions,
+  UpsertResult,
+  UserStore,
 } from './user-store.js';
 
 type SqliteConfig = Extract<DatabaseConfig, { kind: 'sqlite' }>;
@@ -50,14 +51,16 @@ export class SqliteUserStore implements UserStore {
   readonly displayUrl: string;
   /** The better-sqlite3 handle, for callers that need it. */
   readonly db: Database.Database;
+  readonly #names: TableNames;
   readonly #progressTable: string;
   #statements: SqliteWrites | undefined;
   readonly #writerData: WriterData | undefined;
   #writer: SqliteWriterThread | undefined;
 
   constructor(config: SqliteConfig, options: SqliteStoreOptions = {}) {
-    this.table = assertIdentifier(options.table ?? 'users');
-    this.#progressTable = progressTableName(this.table);
+    this.#names = tableNames(options.table ?? 'users');
+    this.table = this.#names.table;
+    this.#progressTable = this.#names.progress;
     this.displayUrl = redactDatabaseUrl(config.url);
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     if (options.writerThread && config.path !== ':memory:') {
@@ -95,10 +98,7 @@ export class SqliteUserStore implements UserStore {
   async ensureSchema(options: EnsureSchemaOptions = {}): Promise<void> {
     this.#run(() => {
       for (const sql of createUsersTableSql('sqlite', { table: this.table, ...options })) this.db.exec(sql);
-      this.db.exec(`CREATE TABLE IF NOT EXISTS "${this.#progressTable}" (
-  load_key TEXT NOT NULL, range_key TEXT NOT NULL,
-  committed_offset INTEGER NOT NULL, committed_rows INTEGER NOT NULL,
-  PRIMARY KEY (load_key, range_key)) STRICT`);
+      ensureProgressTable(this.db, this.#progressTable);
     });
     this.#statements = undefined;
   }
@@ -108,7 +108,7 @@ export class SqliteUserStore implements UserStore {
       () =>
         this.db
           .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?")
-          .get(`ix_${this.table}_department_id`) !== undefined,
+          .get(this.#names.secondaryIndex) !== undefined,
     );
   }
 
@@ -131,18 +131,24 @@ export class SqliteUserStore implements UserStore {
     );
   }
 
+  // `options.method` does not matter here: SQLite has one way in, and `load-data` means it too.
   async upsert(users: readonly User[], options: UpsertOptions = {}): Promise<UpsertResult> {
     const onDuplicate = options.onDuplicate ?? 'update';
+    const retry = options.retry ?? false;
     const rows = users.map((u) => userToRow(u, 'sqlite'));
     if (this.#writerData) {
       this.#writer ??= new SqliteWriterThread(this.#writerData);
       try {
-        return await this.#writer.upsert(rows, onDuplicate, options.progress);
+        return await this.#writer.upsert(rows, onDuplicate, options.progress, retry);
       } catch (error) {
         throw toDatabaseError(error);
       }
     }
-    return this.#run(() => upsertRows(this.db, this.#stmts, rows, onDuplicate, options.progress));
+    return this.#run(() => upsertRows(this.db, this.#stmts, rows, onDuplicate, options.progress, retry));
+  }
+
+  async capabilities(): Promise<StoreCapabilities> {
+    return { loadData: false };
   }
 
   async findByUsernames(usernames: readonly string[]): Promise<User[]> {
@@ -198,7 +204,7 @@ export class SqliteUserStore implements UserStore {
     const s = this.#stmts;
     const tx = this.db.transaction(() => {
       this.db.prepare(`DELETE FROM "${this.#progressTable}" WHERE load_key = ?`).run(loadKey);
-      for (const m of marks) s.progress.run(m.loadKey, m.rangeKey, m.offset, m.rows);
+      for (const m of marks) writeProgress(s, m);
     });
     this.#run(() => tx.immediate());
   }

@@ -20,6 +20,7 @@ export type WriterRequest =
       rows: SqliteRow[];
       onDuplicate: OnDuplicate;
       progress: ProgressMark | undefined;
+      retry: boolean;
     };
 
 export type WriterReply =
@@ -28,7 +29,7 @@ export type WriterReply =
 
 // Built, the writer sits next to this file; run from the TypeScript sources (the store's own
 // tests), it is the built one.
-function writerUrl(): URL {
+function defaultWriterUrl(): URL {
   const here = new URL('./sqlite-writer.js', import.meta.url);
   return existsSync(here) ? here : new URL('../dist/sqlite-writer.js', import.meta.url);
 }
@@ -42,10 +43,13 @@ export class SqliteWriterThread {
   readonly #waiting = new Map<number, { resolve: (r: UpsertResult) => void; reject: (e: unknown) => void }>();
   #next = 0;
   #exited: Promise<void>;
+  /** Why the thread is gone, once it is: every later request fails with it at once. */
+  #dead: DatabaseError | undefined;
 
-  constructor(data: WriterData) {
+  /** @param writerUrl the thread's script (tests substitute one that dies). */
+  constructor(data: WriterData, writerUrl: URL = defaultWriterUrl()) {
     // Not the parent's node options: some (`--input-type`, `--eval`) make a worker fail to start.
-    this.#worker = new Worker(writerUrl(), { workerData: data, execArgv: [] });
+    this.#worker = new Worker(writerUrl, { workerData: data, execArgv: [] });
     this.#worker.unref();
     this.#worker.on('message', (reply: WriterReply) => {
       const waiter = this.#waiting.get(reply.id);
@@ -68,19 +72,19 @@ export class SqliteWriterThread {
   }
 
   #failAll(cause: unknown): void {
-    for (const waiter of this.#waiting.values()) {
-      waiter.reject(
-        new DatabaseError(`SQLite writer thread failed: ${(cause as Error).message ?? cause}`, {
-          errorClass: 'fatal',
-          hint: 'nothing past the last committed batch was written; run again with --resume',
-          cause,
-        }),
-      );
-    }
+    // The first cause is the real one (an 'error' comes before its 'exit').
+    this.#dead ??= new DatabaseError(`SQLite writer thread failed: ${(cause as Error).message ?? cause}`, {
+      errorClass: 'fatal',
+      hint: 'nothing past the last committed batch was written; run again with --resume',
+      cause,
+    });
+    for (const waiter of this.#waiting.values()) waiter.reject(this.#dead);
     this.#waiting.clear();
   }
 
   #request(request: WriterRequest): Promise<UpsertResult> {
+    // A message to a thread that has exited is dropped without a word: it would wait forever.
+    if (this.#dead) return Promise.reject(this.#dead);
     return new Promise((resolve, reject) => {
       this.#waiting.set(request.id, { resolve, reject });
       this.#worker.ref();
@@ -88,8 +92,13 @@ export class SqliteWriterThread {
     });
   }
 
-  upsert(rows: SqliteRow[], onDuplicate: OnDuplicate, progress: ProgressMark | undefined): Promise<UpsertResult> {
-    return this.#request({ id: this.#next++, rows, onDuplicate, progress });
+  upsert(
+    rows: SqliteRow[],
+    onDuplicate: OnDuplicate,
+    progress: ProgressMark | undefined,
+    retry = false,
+  ): Promise<UpsertResult> {
+    return this.#request({ id: this.#next++, rows, onDuplicate, progress, retry });
   }
 
   /** Close the thread's connection and end the thread. */

@@ -29,7 +29,7 @@ parentPort?.on('message', (request: WriterRequest) => {
       const o = open();
       reply = {
         id: request.id,
-        result: upsertRows(o.db, o.writes, request.rows, request.onDuplicate, request.progress),
+        result: upsertRows(o.db, o.writes, request.rows, request.onDuplicate, request.progress, request.retry),
       };
     }
   } catch (error) {

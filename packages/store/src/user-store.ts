@@ -4,8 +4,27 @@ import type { Dialect, User } from '@stampede/schema';
 export type OnDuplicate = 'update' | 'skip' | 'error';
 
 /**
+ * How an upsert sends its rows. `insert`: one multi-row INSERT (every database).
+ * `load-data`: one `LOAD DATA LOCAL INFILE` stream (MySQL/MariaDB with `local_infile` on;
+ * see {@link StoreCapabilities.loadData}).
+ */
+export type UpsertMethod = 'insert' | 'load-data';
+
+/** What a store's database can do, for callers that choose between ways. */
+export interface StoreCapabilities {
+  /**
+   * Whether `upsert({ method: 'load-data' })` can work here: MySQL/MariaDB whose server has
+   * `local_infile` on. False on SQLite (which takes `load-data` as `insert`) and on engines
+   * that do not say (Vitess, PlanetScale).
+   */
+  loadData: boolean;
+}
+
+/**
  * How far one part of a load has committed. The loader writes it in the same
  * transaction as the batch it describes, so progress can never disagree with the data.
+ * Both databases keep the same columns with the same meaning: the offset and row count
+ * below, what the last batch of the range did (inserted, updated, skipped) and when.
  */
 export interface ProgressMark {
   /** Identifies one load of one file into one table (the loader derives it from the file). */
@@ -26,14 +45,20 @@ export interface UpsertOptions {
    * @default 'update'
    */
   onDuplicate?: OnDuplicate;
+  /**
+   * How the rows travel. `load-data` on a store without it: SQLite takes it as `insert` (it has
+   * one way); MySQL with `local_infile` off fails with a fatal `DatabaseError` whose hint
+   * names the setting. Same rows, same rules, same result either way.
+   * @default 'insert'
+   */
+  method?: UpsertMethod;
   /** A progress mark to commit in the same transaction as the rows. */
   progress?: ProgressMark;
   /**
    * This call repeats one with the same rows and `progress` whose outcome is unknown (its
    * connection was lost, perhaps after the server committed). When that mark is already
    * committed, nothing is written again and the result is the one recorded with the mark, so
-   * rows the first attempt inserted are not reported as updated. Only with `progress`; a
-   * SQLite store ignores it (a local call cannot lose its reply).
+   * rows the first attempt inserted are not reported as updated. Only with `progress`.
    */
   retry?: boolean;
 }
@@ -76,7 +101,10 @@ export interface UserStore {
   readonly displayUrl: string;
   /** Create the users table (and the progress table) when absent. */
   ensureSchema(options?: EnsureSchemaOptions): Promise<void>;
-  /** Add the secondary index when it is missing. */
+  /**
+   * Add the secondary index when it is missing. Idempotent: an index already there, or added
+   * by another process meanwhile, is success.
+   */
   addSecondaryIndexes(): Promise<void>;
   /** Whether the secondary index exists. */
   hasSecondaryIndexes(): Promise<boolean>;
@@ -86,7 +114,8 @@ export interface UserStore {
   count(): Promise<number>;
   /**
    * Insert or update `users` in one transaction, with `options.progress` committed in it.
-   * @throws DatabaseError classified retryable (retry the whole batch), row (bisect it) or fatal.
+   * @throws DatabaseError classified retryable (retry the whole batch), row (bisect it; see
+   * `describeRowError`) or fatal.
    */
   upsert(users: readonly User[], options?: UpsertOptions): Promise<UpsertResult>;
   /** Users whose username is one of `usernames` (exact, byte for byte), in no particular order. */
@@ -101,13 +130,10 @@ export interface UserStore {
    * the whole layout, even a range that never committed a batch.
    */
   resetProgress(loadKey: string, marks?: readonly ProgressMark[]): Promise<void>;
+  /** What this database can do (asked once, then remembered). */
+  capabilities(): Promise<StoreCapabilities>;
   /** Largest statement the server accepts, in bytes (Infinity for SQLite). */
   maxStatementBytes(): Promise<number>;
   /** Release every connection. */
   close(): Promise<void>;
-}
-
-/** Name of the table holding load progress, beside the users table. */
-export function progressTableName(table: string): string {
-  return `${table}_load_progress`;
 }

@@ -4,6 +4,7 @@ import { makeTempDir } from '@stampede/test-utils';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isDatabaseError, openStore } from '../src/index.js';
+import { SqliteWriterThread, type WriterData } from '../src/sqlite-writer-thread.js';
 import { user } from './fixtures.js';
 
 const tmp = makeTempDir('store-writer');
@@ -43,5 +44,41 @@ console.log(JSON.stringify(r));`;
     const db = new Database(tmp.join('open.sqlite'), { readonly: true });
     expect(db.prepare('SELECT COUNT(*) AS n FROM users').get()).toEqual({ n: 1 });
     db.close();
+  });
+
+  describe('once the thread is gone, a request fails at once instead of waiting forever', () => {
+    const data = (): WriterData => ({
+      path: tmp.join('gone.sqlite'),
+      table: 'users',
+      progressTable: 'users_load_progress',
+      busyTimeoutMs: 50,
+    });
+
+    it('after the thread died on its own', async () => {
+      const thread = new SqliteWriterThread(data(), new URL('./fixtures/dying-writer.mjs', import.meta.url));
+      // In flight or posted after the death, whichever this one is: it fails.
+      const first = await thread.upsert([], 'update', undefined).catch((e: unknown) => e);
+      expect(isDatabaseError(first) && first.errorClass).toBe('fatal');
+      // Certainly posted after the death.
+      const later = await thread.upsert([], 'update', undefined).catch((e: unknown) => e);
+      expect(isDatabaseError(later) && later.errorClass).toBe('fatal');
+      expect((later as Error).message).toMatch(/writer thread/);
+      await thread.close();
+    });
+
+    it('after the thread was terminated', async () => {
+      const store = openStore(`sqlite:${data().path}`);
+      await store.ensureSchema();
+      await store.close();
+      const thread = new SqliteWriterThread(data());
+      expect(await thread.upsert([], 'update', { loadKey: 'k', rangeKey: 'r', offset: 1, rows: 0 })).toEqual({
+        inserted: 0,
+        updated: 0,
+        skipped: 0,
+      });
+      await thread.close();
+      const later = await thread.upsert([], 'update', undefined).catch((e: unknown) => e);
+      expect(isDatabaseError(later) && later.errorClass).toBe('fatal');
+    });
   });
 });
