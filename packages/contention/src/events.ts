@@ -80,3 +80,8 @@ export function parseEventLine(line: string): RawEvent | undefined {
 export function monotonicMs(): number {
   return Number(process.hrtime.bigint() / 1000n) / 1000;
 }
+
+/** Label of process `p` in reports: `p0`..`pN-1`, and `writer` for the queue's writer. */
+export function processLabel(p: number, processes: number): string {
+  return p === processes ? 'writer' : `p${p}`;
+}

@@ -5,20 +5,19 @@ export {
   isLabSetupError,
   LabSetupError,
 } from './errors.js';
-export { type ChildConfig, type LabEvent, type LabEventType, parseEventLine, type RawEvent } from './events.js';
 export {
-  type ChildOutcome,
-  childScript,
-  type LabOptions,
-  type LabResult,
+  type ChildConfig,
+  type LabEvent,
+  type LabEventType,
+  parseEventLine,
   processLabel,
-  type ResolvedLabOptions,
-  resolveLabOptions,
-  runLab,
-  type StrategyResult,
-} from './lab.js';
+  type RawEvent,
+} from './events.js';
+export { type LabOptions, type LabResult, type ResolvedLabOptions, resolveLabOptions, runLab } from './lab.js';
 export { escapeHtml, renderHtml, renderSvgTimeline } from './render-html.js';
 export { type RenderTextOptions, renderJson, renderText, renderTextTimeline } from './render-text.js';
+export type { ChildOutcome, StrategyResult } from './result.js';
+export { childScript } from './spawn.js';
 export {
   buildTimeline,
   percentile,

@@ -1,5 +1,6 @@
-import type { LabResult, StrategyResult } from './lab.js';
-import { processLabel } from './lab.js';
+import { processLabel } from './events.js';
+import type { LabResult } from './lab.js';
+import type { StrategyResult } from './result.js';
 import { buildTimeline, type SegmentKind, type TimelineMark } from './stats.js';
 import { formatMs as ms, SUMMARY_COLUMNS, summaryRow } from './summary.js';
 

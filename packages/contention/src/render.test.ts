@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LabResult, StrategyResult } from './lab.js';
+import type { LabResult } from './lab.js';
 import { escapeHtml, renderHtml } from './render-html.js';
 import { renderJson, renderText, renderTextTimeline } from './render-text.js';
+import type { StrategyResult } from './result.js';
 import { strategySettings } from './strategies.js';
 
 function naiveResult(): StrategyResult {

@@ -1,4 +1,4 @@
-import type { StrategyResult } from './lab.js';
+import type { StrategyResult } from './result.js';
 
 /** A duration for people: milliseconds below a second, seconds above. */
 export function formatMs(value: number): string {
