@@ -29,6 +29,7 @@ export {
   option,
   type ParsedArgs,
   parseOptions,
+  type ValueOption,
 } from './options.js';
 export { type Program, programHelp, runProgram } from './program.js';
 export {

@@ -29,14 +29,16 @@ export interface OptionSpec<T = unknown> {
 /** A command's options by long name (`'batch-rows'`). */
 export type OptionSpecs = Record<string, OptionSpec>;
 
+type Negated<S> = S extends { negatable: true } ? false : never;
+
 type ValueOf<S extends OptionSpec> = S extends { kind: 'flag' }
   ? boolean
-  : S extends OptionSpec<infer T>
+  : S extends { parse: ValueParser<infer T> }
     ? S extends { multiple: true }
       ? T[]
       : S extends { default: unknown }
-        ? T | (S extends { negatable: true } ? false : never)
-        : T | undefined | (S extends { negatable: true } ? false : never)
+        ? T | Negated<S>
+        : T | undefined | Negated<S>
     : never;
 
 /** The parsed values of a command's options, typed from its specs. */
@@ -47,13 +49,22 @@ export function flag(help: string, extra: { short?: string } = {}): OptionSpec<b
   return { kind: 'flag', help, ...extra };
 }
 
-/** An option that takes a value, parsed by `parse` (the text as given when absent). */
-export function option<T = string>(
+/** A value option with a declared spec: its value type comes from `parse`. */
+export type ValueOption<T> = OptionSpec<T> & { kind: 'value'; parse: ValueParser<T> };
+
+/** An option that takes a value, as text. */
+export function option(help: string, extra?: Omit<OptionSpec<string>, 'kind' | 'help' | 'parse'>): ValueOption<string>;
+/** An option that takes a value, parsed by `extra.parse`. */
+export function option<T>(
   help: string,
-  extra: Omit<OptionSpec<T>, 'kind' | 'help'> = {},
-): OptionSpec<T> & { kind: 'value' } {
-  return { kind: 'value', help, ...extra };
+  extra: Omit<OptionSpec<T>, 'kind' | 'help'> & { parse: ValueParser<T> },
+): ValueOption<T>;
+export function option<T>(help: string, extra: Omit<OptionSpec<T>, 'kind' | 'help'> = {}): ValueOption<T> {
+  return { kind: 'value', help, ...extra, parse: extra.parse ?? (asText as ValueParser<T>) };
 }
+
+// An option without a parser takes its text as given.
+const asText: ValueParser<string> = (raw) => raw;
 
 /** What every command takes besides its own options. */
 export const COMMON_OPTIONS = {
@@ -114,8 +125,7 @@ export function parseOptions<S extends OptionSpecs>(
       else values[name] = parseOne(spec, String(raw), `--${name}`);
     } else if (spec.env && env[spec.env] !== undefined && env[spec.env] !== '') {
       const fromEnv = env[spec.env] as string;
-      values[name] =
-        spec.kind === 'flag' ? fromEnv !== '0' && fromEnv !== 'false' : parseOne(spec, fromEnv, spec.env);
+      values[name] = spec.kind === 'flag' ? fromEnv !== '0' && fromEnv !== 'false' : parseOne(spec, fromEnv, spec.env);
       if (spec.multiple && !Array.isArray(values[name])) values[name] = [values[name]];
     } else {
       values[name] = spec.default ?? (spec.kind === 'flag' ? false : spec.multiple ? [] : undefined);

@@ -52,10 +52,10 @@ describe('stampede-load (in process)', () => {
 
   it('bad options and inputs: exit 2 with one line naming the option or file, and a hint', async () => {
     const cases: [string[], RegExp][] = [
-      [['--nope', 'x.ndjson'], /Unknown option '--nope'/],
-      [['--concurrency', 'zero', 'x.ndjson'], /--concurrency zero: expected an integer/],
-      [['--shard', '4/3', 'x.ndjson'], /--shard 4\/3/],
-      [['--on-duplicate', 'merge', 'x.ndjson'], /--on-duplicate merge: expected one of update, skip, error/],
+      [['--nope', 'x.ndjson'], /unknown option --nope/],
+      [['--concurrency', 'zero', 'x.ndjson'], /--concurrency must be a whole number of at least 1, got "zero"/],
+      [['--shard', '4/3', 'x.ndjson'], /--shard must be k\/N with 1 <= k <= N, got "4\/3"/],
+      [['--on-duplicate', 'merge', 'x.ndjson'], /--on-duplicate must be one of update, skip, error, got "merge"/],
       [[], /no input/],
       [[tmp.join('missing.ndjson')], /missing\.ndjson: no such file/],
       [['--db', 'postgres://x', tmp.join('missing.ndjson')], /postgres/],

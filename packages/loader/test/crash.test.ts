@@ -1,23 +1,25 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { MysqlUserStore, openStore } from '@stampede/store';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import { afterAll, expect, it } from 'vitest';
+import { loaderCliPath, loaderNodeFlags } from '../src/cli-path.js';
 import { splitAtLines } from '../src/input.js';
 import { ndjson, user, users, write } from './fixtures.js';
 
 const db = await useTestDatabase({ importMetaUrl: import.meta.url });
 const tmp = makeTempDir('loader-crash');
 afterAll(() => tmp.cleanup());
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
 const ROWS = 30_000;
 
 function runCli(args: string[]): {
   child: ChildProcess;
   done: Promise<{ code: number | null; signal: string | null; stdout: string }>;
 } {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...loaderNodeFlags, loaderCliPath, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   child.stdout?.on('data', (d) => (stdout += d));
   child.stderr?.on('data', () => {});
