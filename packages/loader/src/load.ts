@@ -5,8 +5,8 @@ import { formatIssues, type User, validateUser } from '@stampede/schema';
 import {
   type DatabaseError,
   describeConnectionError,
+  describeRowError,
   isDatabaseError,
-  MysqlUserStore,
   type OnDuplicate,
   openStore,
   type ProgressMark,
@@ -209,10 +209,11 @@ function defaultRejectFile(input: string, shard: Shard | undefined): string {
   return join(dirname(input), `${name}${suffix}.rejects.ndjson`);
 }
 
-function reasonOf(e: DatabaseError): string {
-  // The store's guard turns "this username or email is another id's" into NOT NULL id (1048).
-  if (e.errno === 1048) return 'username or email already belongs to another id';
-  return e.message;
+/** The store's words for a row it refused, and the driver's code for the record. */
+function refusalOf(e: DatabaseError): { reason: string; driverCode?: string } {
+  const refusal = describeRowError(e);
+  const driverCode = refusal?.driverCode ?? e.driverCode;
+  return { reason: refusal?.reason ?? e.message, ...(driverCode !== undefined && { driverCode }) };
 }
 
 function estimateBytes(rec: SourceRecord, user: User): number {
@@ -257,10 +258,8 @@ class LoadRun {
       signal: AbortSignal | undefined;
     },
   ) {
-    this.#write =
-      o.method === 'load-data' && store instanceof MysqlUserStore
-        ? (users, opts) => store.upsertViaLoadData(users, opts)
-        : (users, opts) => store.upsert(users, opts);
+    // The store decides what `load-data` means on its database (SQLite has one way in).
+    this.#write = (users, opts) => store.upsert(users, { ...opts, method: o.method });
   }
 
   get stopping(): boolean {
@@ -312,8 +311,7 @@ class LoadRun {
       if (users.length === 1) {
         await this.reject(recs[0] as SourceRecord, batch.lineBase, {
           stage: 'database',
-          reason: reasonOf(error),
-          ...(error.errno !== undefined && { errno: error.errno }),
+          ...refusalOf(error),
         });
         if (progress) {
           await this.rejects.flushed();
@@ -420,14 +418,7 @@ class LoadRun {
 }
 
 async function chooseMethod(store: UserStore): Promise<LoadMethod> {
-  if (!(store instanceof MysqlUserStore)) return 'insert';
-  try {
-    const [rows] = await store.pool.query('SELECT @@GLOBAL.local_infile AS v');
-    return Number((rows as { v: unknown }[])[0]?.v) === 1 ? 'load-data' : 'insert';
-  } catch {
-    // Engines that do not expose it (Vitess, PlanetScale) do not support LOAD DATA either.
-    return 'insert';
-  }
+  return (await store.capabilities()).loadData ? 'load-data' : 'insert';
 }
 
 const CONNECT_CODES = new Set([
@@ -634,12 +625,8 @@ export async function loadFile(options: LoadOptions): Promise<LoadSummary> {
     if (run.failure !== undefined) throw run.failure;
     const complete = run.stopped === undefined;
     if (complete && options.deferIndexes) {
-      try {
-        await store.addSecondaryIndexes();
-      } catch (error) {
-        // Another shard's process added it first.
-        if ((error as { errno?: number }).errno !== 1061) throw error;
-      }
+      // Idempotent: another shard's process may have added it first.
+      await store.addSecondaryIndexes();
     }
     if (progressTimer) {
       clearInterval(progressTimer);

@@ -21,8 +21,8 @@ export interface RejectRecord {
   stage: 'parse' | 'validate' | 'database';
   /** Why, in words. */
   reason: string;
-  /** The server's errno, for rows the database refused. */
-  errno?: number;
+  /** The driver's code (e.g. `ER_DATA_TOO_LONG`, `SQLITE_CONSTRAINT_UNIQUE`), for rows the database refused. */
+  driverCode?: string;
   /** The input text of the record, as read. */
   raw: string;
 }

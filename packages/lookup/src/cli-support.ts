@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { isConfigError, isDatabaseError } from '@stampede/store';
+import { isConfigError, isDatabaseError, isMissingTable } from '@stampede/store';
 import { isLookupError } from './errors.js';
 
 /** Streams and environment a CLI runs with; the process's own when omitted. */
@@ -69,12 +69,6 @@ export function reportError(error: unknown, verbose: boolean, stderr: Writable):
   if (verbose && e?.stack) stderr.write(`${e.stack}\n`);
   else if (!hint && status === 1) stderr.write('(run with --verbose for details)\n');
   return status;
-}
-
-/** Whether `e` says the users table does not exist (SQLite or MySQL). */
-export function isMissingTable(e: unknown): boolean {
-  const err = e as { errno?: number; message?: string; cause?: { errno?: number } };
-  return err?.errno === 1146 || err?.cause?.errno === 1146 || /no such table/i.test(err?.message ?? '');
 }
 
 /** A missing table as one line that says what to do, else `e` unchanged. */

@@ -49,6 +49,7 @@ export function fakeStore(users: readonly User[]): UserStore & { calls: string[]
     upsert: unsupported,
     readProgress: unsupported,
     resetProgress: unsupported,
+    capabilities: async () => ({ loadData: false }),
     maxStatementBytes: async () => Number.POSITIVE_INFINITY,
     close: async () => {},
   };
