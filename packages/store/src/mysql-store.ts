@@ -60,7 +60,7 @@ const SESSION_SETUP =
 const COLS = USER_COLUMN_NAMES.map((c) => `\`${c}\``).join(', ');
 const ROW_PLACEHOLDERS = `(${USER_COLUMN_NAMES.map(() => '?').join(',')})`;
 // A username or email that already belongs to ANOTHER id also lands in ON DUPLICATE KEY
-// UPDATE; setting the NOT NULL id to NULL then fails the statement (errno 1048, a row
+// UPDATE; setting the NOT NULL id to NULL then fails the statement (ER_BAD_NULL_ERROR, a row
 // error), so such a row is rejected instead of overwriting the other user.
 const GUARD = '`id` = IF(`id` = VALUES(`id`), `id`, NULL)';
 // (describeRowError in errors.ts reads that failure back as "taken".)
