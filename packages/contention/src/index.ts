@@ -1,4 +1,4 @@
-export { CONTEND_HELP, type ContendCliIo, parseContendArgs, runContendCli } from './contend-cli.js';
+export { CONTEND_HELP, type ContendCliIo, contendCommand, parseContendArgs, runContendCli } from './contend-cli.js';
 export {
   ContendUsageError,
   isContendUsageError,
@@ -14,6 +14,7 @@ export {
   type RawEvent,
 } from './events.js';
 export { type LabOptions, type LabResult, type ResolvedLabOptions, resolveLabOptions, runLab } from './lab.js';
+export { LAB_APPLICATION_ID } from './lab-database.js';
 export { escapeHtml, renderHtml, renderSvgTimeline } from './render-html.js';
 export { type RenderTextOptions, renderJson, renderText, renderTextTimeline } from './render-text.js';
 export type { ChildOutcome, StrategyResult } from './result.js';

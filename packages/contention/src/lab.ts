@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ContendUsageError } from './errors.js';
 import { EventLog } from './event-log.js';
 import type { LabEvent } from './events.js';
-import { inspectDatabase, prepareDatabase } from './lab-database.js';
+import { assertLabMayReplace, inspectDatabase, type LAB_APPLICATION_ID, prepareDatabase } from './lab-database.js';
 import { endLine, narrate, startLine } from './narrate.js';
 import { observe } from './observe.js';
 import { routeQueue } from './queue-router.js';
@@ -21,7 +21,9 @@ import { verify } from './verify.js';
 /** Options of {@link runLab}. */
 export interface LabOptions {
   /**
-   * The SQLite file the processes share. It is deleted and recreated before each strategy.
+   * The SQLite file the processes share, recreated before each strategy. The lab only replaces a
+   * database it created (marked with {@link LAB_APPLICATION_ID}), an empty file or an absent path;
+   * anything else is refused with a {@link ContendUsageError} and left untouched.
    * @default './data/contend.sqlite'
    */
   db?: string;
@@ -181,6 +183,8 @@ async function runStrategy(
 /** Run the lab: each chosen strategy in turn, every one verified against the database. */
 export async function runLab(options: LabOptions = {}): Promise<LabResult> {
   const o = resolveLabOptions(options);
+  // Before the log is opened: a refused run leaves nothing behind.
+  assertLabMayReplace(o.db);
   const startedAt = new Date().toISOString();
   const log = new EventLog(o.logFile);
   log.line(`stampede-contend: ${JSON.stringify(o)}`);
