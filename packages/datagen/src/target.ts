@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { DatagenError } from './errors.js';
+
+/** Where a run writes, and how it is kept or thrown away at the end. */
+export interface Target {
+  stream: Writable;
+  /**
+   * Whether the stream is ours (a file, a device, stdout): it keeps no chunk after writing it,
+   * so a written chunk's memory can be rendered into again. A caller's stream may keep them.
+   */
+  owned: boolean;
+  /** Whether the pipeline ends `stream` (false for stdout and caller streams). */
+  end: boolean;
+  label: string;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/**
+ * Opens `out`: standard output, a caller's stream, or a file written under a temporary name in
+ * its directory (a device or FIFO in place). Refuses a directory or an unwritable path.
+ */
+export async function openTarget(out: string | Writable | undefined): Promise<Target> {
+  if (out === undefined || out === '-') {
+    return {
+      stream: process.stdout,
+      owned: true,
+      end: false,
+      label: '-',
+      commit: async () => {},
+      discard: async () => {},
+    };
+  }
+  if (typeof out !== 'string') {
+    return {
+      stream: out,
+      owned: false,
+      end: false,
+      label: '(stream)',
+      commit: async () => {},
+      discard: async () => {},
+    };
+  }
+  const path = resolve(out);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) {
+    throw new DatagenError('OUTPUT_UNWRITABLE', `out ${out} is a directory`, {
+      option: 'out',
+      hint: 'pass a file path such as users.ndjson',
+    });
+  }
+  // A device or FIFO (/dev/null, a named pipe) is written in place: renaming a temporary
+  // file over it would replace the device itself.
+  const inPlace = existing !== undefined && !existing.isFile();
+  // Same directory as the final name, so the closing rename is atomic.
+  const temp = inPlace
+    ? path
+    : join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(temp, inPlace ? 'w' : 'wx');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+    throw new DatagenError('OUTPUT_UNWRITABLE', `out ${out} cannot be written (${code})`, {
+      option: 'out',
+      hint: code === 'ENOENT' ? 'create its directory first' : 'pick a path you may write to',
+      cause,
+    });
+  }
+  return {
+    stream: handle.createWriteStream(),
+    owned: true,
+    end: true,
+    label: path,
+    commit: inPlace ? async () => {} : () => rename(temp, path),
+    discard: async () => {
+      await handle.close().catch(() => {});
+      if (!inPlace) await unlink(temp).catch(() => {});
+    },
+  };
+}
