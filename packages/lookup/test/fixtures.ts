@@ -50,7 +50,6 @@ export function fakeStore(users: readonly User[]): UserStore & { calls: string[]
     readProgress: unsupported,
     resetProgress: unsupported,
     capabilities: async () => ({ loadData: false }),
-    capabilities: async () => ({ loadData: false }),
     maxStatementBytes: async () => Number.POSITIVE_INFINITY,
     close: async () => {},
   };
