@@ -18,4 +18,10 @@ export { normalizeDepartment, normalizeUsername } from './matching.js';
 export { createMetrics, type ServiceMetrics } from './metrics.js';
 export { parsePairOption, promptPairs, readPairsFile } from './pairs-input.js';
 export { runServeCli } from './serve-cli.js';
-export { buildServer, type LookupServer, MAX_FIELD_LENGTH, MAX_PAIRS, type ServerOptions } from './server.js';
+export {
+  buildServer,
+  type LookupServer,
+  MAX_FIELD_LENGTH,
+  MAX_PAIRS,
+  type ServerOptions,
+} from './server.js';
