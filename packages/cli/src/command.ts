@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { EXIT, UsageError } from './errors.js';
 import { formatHelp, type HelpText } from './help.js';
 import { COMMON_OPTIONS, type OptionSpecs, type OptionValues, parseOptions } from './options.js';
@@ -6,14 +6,20 @@ import { createProgress, type Progress, type ProgressOptions } from './progress.
 import { reportError } from './report.js';
 import { type StopSignal, signalStatus, stopScope } from './signals.js';
 
+/** Where a command writes: a stream, or anything with `write` (a test's collector). */
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
 /** Streams, environment and switches a caller (the `stampede` runner, a test) gives a command. */
 export interface CommandIo {
   /** @default process.stdin */
   stdin?: Readable & { isTTY?: boolean };
   /** @default process.stdout */
-  stdout?: Writable & { isTTY?: boolean };
+  stdout?: OutStream;
   /** @default process.stderr */
-  stderr?: Writable & { isTTY?: boolean };
+  stderr?: OutStream;
   /** Environment variables options fall back to. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** The caller's stop: aborting it stops the command as SIGINT would (reason `'SIGTERM'`: as SIGTERM). */

@@ -5,6 +5,7 @@ export {
   type CommandIo,
   commandHelp,
   defineCommand,
+  type OutStream,
   type ResolvedIo,
   runCommand,
 } from './command.js';

@@ -52,19 +52,22 @@ export function flag(help: string, extra: { short?: string } = {}): OptionSpec<b
 /** A value option with a declared spec: its value type comes from `parse`. */
 export type ValueOption<T> = OptionSpec<T> & { kind: 'value'; parse: ValueParser<T> };
 
+type TextExtra = Omit<OptionSpec<string>, 'kind' | 'help' | 'parse'>;
+type ParsedExtra = Omit<OptionSpec<never>, 'kind' | 'help' | 'parse' | 'default'> & {
+  parse: ValueParser<unknown>;
+  default?: unknown;
+};
+
 /** An option that takes a value, as text. */
-export function option(help: string, extra?: Omit<OptionSpec<string>, 'kind' | 'help' | 'parse'>): ValueOption<string>;
-/** An option that takes a value, parsed by `extra.parse`. */
-export function option<T>(
-  help: string,
-  extra: Omit<OptionSpec<T>, 'kind' | 'help'> & { parse: ValueParser<T> },
-): ValueOption<T>;
-export function option<T>(help: string, extra: Omit<OptionSpec<T>, 'kind' | 'help'> = {}): ValueOption<T> {
-  return { kind: 'value', help, ...extra, parse: extra.parse ?? (asText as ValueParser<T>) };
+export function option<const E extends TextExtra = Record<never, never>>(help: string, extra?: E): ValueOption<string> & E;
+/** An option that takes a value, parsed by `extra.parse`: its type is the parser's. */
+export function option<const E extends ParsedExtra>(help: string, extra: E): E & { kind: 'value'; help: string };
+export function option(help: string, extra: Omit<OptionSpec, 'kind' | 'help'> = {}): OptionSpec {
+  return { kind: 'value', help, ...extra, parse: extra.parse ?? asText };
 }
 
 // An option without a parser takes its text as given.
-const asText: ValueParser<string> = (raw) => raw;
+const asText: ValueParser<unknown> = (raw) => raw;
 
 /** What every command takes besides its own options. */
 export const COMMON_OPTIONS = {

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-import { runContendCli } from './contend-cli.js';
+import { checkNode } from '@stampede/cli/node-check';
 
-const controller = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => controller.abort(signal));
-}
-process.exitCode = await runContendCli(process.argv.slice(2), { signal: controller.signal });
+// Before anything else is imported: on an old Node the rest would fail with a confusing error.
+checkNode('stampede-contend');
+const { runContendCli } = await import('./contend-cli.js');
+process.exitCode = await runContendCli(process.argv.slice(2));

@@ -1,89 +1,81 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import {
+  type CommandIo,
+  choice,
+  commandHelp,
+  defineCommand,
+  duration,
+  flag,
+  integer,
+  isUsageError,
+  type OptionValues,
+  option,
+  parseOptions,
+  runCommand,
+} from '@stampede/cli';
 import { ensureDir } from './ensure-dir.js';
-import { ContendUsageError, isContendUsageError, isLabSetupError, LabSetupError } from './errors.js';
+import { ContendUsageError, LabSetupError } from './errors.js';
 import type { LabEvent } from './events.js';
 import { type LabOptions, type LabResult, runLab } from './lab.js';
 import { renderHtml } from './render-html.js';
 import { renderJson, renderText } from './render-text.js';
-import { STRATEGY_CHOICES, type StrategyChoice, type StrategyName } from './strategies.js';
+import { STRATEGY_CHOICES, type StrategyName } from './strategies.js';
 
-/** Where the CLI writes; defaults to the process's own streams. */
-export interface ContendCliIo {
-  /** Report output. @default process.stdout */
-  stdout?: { write(chunk: string): unknown; isTTY?: boolean };
-  /** Progress and errors. @default process.stderr */
-  stderr?: { write(chunk: string): unknown; isTTY?: boolean };
-  /** Abort the run (SIGINT → exit 130, SIGTERM → 143, from the signal's reason). */
-  signal?: AbortSignal;
-  /** Directory relative paths are resolved against. @default process.cwd() */
-  cwd?: string;
-}
+/** Where the CLI reads and writes; the process's own by default. */
+export type ContendCliIo = CommandIo;
 
-export const CONTEND_HELP = `stampede-contend — many processes writing one SQLite file: reproduce "database is locked", prove the fixes
-
-Usage: stampede-contend [options]
-
-Starts N processes that each insert M pets into one SQLite file, one transaction per row held
-open for the task duration, under each strategy; then counts the rows in the database against
-what the processes said they committed, runs PRAGMA integrity_check, and draws the timeline.
-
-Options:
-  --processes <n>        processes writing at once (default 3)
-  --rows <n>             rows each process inserts (default 2)
-  --task-duration <s>    seconds each transaction stays open; fractions allowed (default 0;
-                         the classroom's failing run used 3)
-  --strategy <name>      naive | busy-timeout | wal | immediate | queue | upgrade-deadlock | all
-                         (default all: the five strategies of the matrix)
-  --db <path>            the SQLite file, recreated for each strategy; sqlite:path also accepted
-                         (default ./data/contend.sqlite)
-  --timeout <s>          busy timeout of every connection but naive's (default 5)
-  --deadline <s>         how long immediate/queue keep retrying (default: twice the lock time
-                         the work needs plus the busy timeout, at least 10)
-  --report <file>        write the HTML report with SVG timelines there
-                         (default ./reports/contend.html; --no-report to skip)
-  --log <file>           append every event to this log (default ./data/contend-<time>.log;
-                         --no-log to skip)
-  --kill-holder          SIGKILL the first process seen holding the write lock
-  --json                 print the whole result (every event included) as JSON
-  --verbose              stack traces on errors
-  --help                 this text
-
-Strategies:
-  naive         rollback journal, busy timeout 0, deferred transactions, a process dies at its
-                first error: the classroom program
-  busy-timeout  as naive, but each connection waits up to --timeout for the lock
-  wal           WAL journal and the busy timeout, deferred transactions
-  immediate     WAL, BEGIN IMMEDIATE, busy timeout, jittered retries until --deadline
-  queue         processes send rows over IPC to one writer process that commits in batches
-  upgrade-deadlock  read-then-write transactions: deferred (BUSY at once, whatever the busy
-                timeout) beside BEGIN IMMEDIATE (which waits and succeeds)
-
-Exit status: 0 when every strategy verified (intact database, no phantom or duplicate rows,
-and no losses in the safe strategies: immediate, queue, upgrade-immediate — unless
---kill-holder explains them; the unsafe strategies are expected to lose rows), 1 when a
-verification failed or the lab could not run, 2 for bad options, 130/143 on SIGINT/SIGTERM.
-`;
-
-function parseNumber(flag: string, raw: string | undefined, integer: boolean): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  const valid =
-    raw.trim() !== '' && Number.isFinite(value) && (integer ? Number.isInteger(value) && value >= 1 : value >= 0);
-  if (!valid) {
-    throw new ContendUsageError(
-      `${flag} must be ${integer ? 'a whole number of at least 1' : 'a number of seconds, 0 or more'}, got "${raw}"`,
-      integer ? `pass ${flag} 3, for example` : `pass ${flag} 0.5, for example`,
-    );
-  }
-  return value;
-}
+const CONTEND_OPTIONS = {
+  processes: option('processes writing at once', { parse: integer(1), default: 3, placeholder: '<n>' }),
+  rows: option('rows each process inserts', { parse: integer(1), default: 2, placeholder: '<n>' }),
+  'task-duration': option(
+    "seconds each transaction stays open; fractions allowed (the classroom program's failing run used 3)",
+    { parse: duration('s'), defaultHelp: '0', placeholder: '<s>' },
+  ),
+  strategy: option('naive | busy-timeout | wal | immediate | queue | upgrade-deadlock | all', {
+    parse: choice(STRATEGY_CHOICES),
+    defaultHelp: 'all: the five strategies of the matrix',
+    placeholder: '<name>',
+  }),
+  db: option(
+    "the lab's own SQLite file, recreated for each strategy; sqlite:path also accepted. Not the store: DATABASE_URL is not read, and a file the lab did not make is never replaced",
+    { defaultHelp: './data/contend.sqlite', placeholder: '<path>' },
+  ),
+  timeout: option("busy timeout of every connection but naive's", {
+    parse: duration('s'),
+    defaultHelp: '5',
+    placeholder: '<s>',
+  }),
+  deadline: option('how long immediate/queue keep retrying', {
+    parse: duration('s'),
+    defaultHelp: 'twice the lock time the work needs plus the busy timeout, at least 10',
+    placeholder: '<s>',
+  }),
+  report: option('write the HTML report with SVG timelines there', {
+    negatable: true,
+    defaultHelp: './reports/contend.html',
+    placeholder: '<file>',
+  }),
+  log: option('append every event to this log', {
+    negatable: true,
+    defaultHelp: './data/contend-<time>.log',
+    placeholder: '<file>',
+  }),
+  'kill-holder': flag('SIGKILL the first process seen holding the write lock'),
+};
 
 function parseDbPath(raw: string): string {
   if (/^(mysql|mariadb):/i.test(raw)) {
+    let shown = raw;
+    try {
+      const u = new URL(raw);
+      if (u.password) u.password = '***';
+      shown = u.href;
+    } catch {
+      shown = raw.replace(/\/\/.*@/, '//***@');
+    }
     throw new ContendUsageError(
-      `--db "${raw.replace(/\/\/[^@/]*@/, '//***@')}" is a MySQL URL; the contention lab is about one SQLite file`,
+      `--db "${shown}" is a MySQL URL; the contention lab is about one SQLite file`,
       'pass --db with a file path, e.g. --db ./data/contend.sqlite',
     );
   }
@@ -99,77 +91,41 @@ function timestamp(): string {
     .replace(/-\d{3}Z$/, 'Z');
 }
 
-/** Parse the command line into lab options (throws ContendUsageError on bad input). */
-export function parseContendArgs(argv: string[], cwd = process.cwd()) {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new ContendUsageError((error as Error).message, 'run stampede-contend --help for the options', {
-      cause: error,
-    });
-  }
-  const v = parsed.values;
-  const str = (name: string): string | undefined => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
-  if (parsed.positionals.length > 0) {
-    throw new ContendUsageError(
-      `unexpected argument "${parsed.positionals[0]}"`,
-      'run stampede-contend --help for the options',
-    );
-  }
-  const strategy = str('strategy') as StrategyChoice | undefined;
-  if (strategy !== undefined && !STRATEGY_CHOICES.includes(strategy)) {
-    throw new ContendUsageError(
-      `--strategy "${strategy}" is not a strategy`,
-      `use one of: ${STRATEGY_CHOICES.join(', ')}`,
-    );
-  }
-  const seconds = (flag: string, raw: string | undefined) => {
-    const s = parseNumber(flag, raw, false);
-    return s === undefined ? undefined : s * 1000;
-  };
+/** The lab options, report path and switches that the command line's values stand for. */
+function toLabArgs(v: OptionValues<typeof CONTEND_OPTIONS>, cwd: string) {
   const options: LabOptions = {
-    db: resolve(cwd, parseDbPath(str('db') ?? './data/contend.sqlite')),
-    processes: parseNumber('--processes', str('processes'), true),
-    rows: parseNumber('--rows', str('rows'), true),
-    taskDurationMs: seconds('--task-duration', str('task-duration')),
-    strategy,
-    busyTimeoutMs: seconds('--timeout', str('timeout')),
-    deadlineMs: seconds('--deadline', str('deadline')),
-    killHolder: v['kill-holder'] === true,
-    logFile: v['no-log']
-      ? undefined
-      : resolve(cwd, typeof v.log === 'string' ? v.log : `./data/contend-${timestamp()}.log`),
+    db: resolve(cwd, parseDbPath(v.db ?? './data/contend.sqlite')),
+    processes: v.processes,
+    rows: v.rows,
+    taskDurationMs: v['task-duration'],
+    strategy: v.strategy,
+    busyTimeoutMs: v.timeout,
+    deadlineMs: v.deadline,
+    killHolder: v['kill-holder'],
+    logFile: v.log === false ? undefined : resolve(cwd, v.log ?? `./data/contend-${timestamp()}.log`),
   };
-  const report = v['no-report']
-    ? undefined
-    : resolve(cwd, typeof v.report === 'string' ? v.report : './reports/contend.html');
-  return { options, report, json: v.json === true, verbose: v.verbose === true, help: v.help === true };
+  const report = v.report === false ? undefined : resolve(cwd, v.report ?? './reports/contend.html');
+  return { options, report };
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      processes: { type: 'string' },
-      rows: { type: 'string' },
-      'task-duration': { type: 'string' },
-      strategy: { type: 'string' },
-      db: { type: 'string' },
-      timeout: { type: 'string' },
-      deadline: { type: 'string' },
-      report: { type: 'string' },
-      log: { type: 'string' },
-      'no-report': { type: 'boolean' },
-      'no-log': { type: 'boolean' },
-      'kill-holder': { type: 'boolean' },
-      json: { type: 'boolean' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: true,
-  }) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
+/** Parse the command line into lab options (throws ContendUsageError on bad input). */
+export function parseContendArgs(argv: string[], cwd = process.cwd()) {
+  try {
+    const { values, positionals } = parseOptions(
+      { ...CONTEND_OPTIONS, json: flag('json'), verbose: flag('verbose'), help: flag('help', { short: 'h' }) },
+      argv,
+      {},
+    );
+    if (positionals.length > 0)
+      throw new ContendUsageError(
+        `unexpected argument "${positionals[0]}"`,
+        'run stampede-contend --help for the options',
+      );
+    return { ...toLabArgs(values, cwd), json: values.json, verbose: values.verbose, help: values.help };
+  } catch (error) {
+    if (isUsageError(error)) throw new ContendUsageError(error.message, error.hint, { cause: error });
+    throw error;
+  }
 }
 
 // Progress to stderr: one rewritten line on a terminal, a plain line every two seconds otherwise.
@@ -218,66 +174,83 @@ class Progress {
   }
 }
 
-function statusForSignal(signal: AbortSignal | undefined): number {
-  return signal?.reason === 'SIGTERM' ? 143 : 130;
+function writeReport(path: string, result: LabResult): void {
+  try {
+    ensureDir(dirname(path));
+    // A whole report or none: written beside, then renamed over.
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, renderHtml(result));
+    renameSync(tmp, path);
+  } catch (error) {
+    throw new LabSetupError(`Cannot write the report ${path}: ${(error as Error).message}`, {
+      path,
+      hint: 'pass --report with a path in a writable directory, or --no-report',
+      cause: error,
+    });
+  }
 }
+
+/** `stampede-contend` / `stampede contend`: the SQLite multi-process lab. */
+export const contendCommand = defineCommand({
+  name: 'stampede-contend',
+  summary: 'many processes writing one SQLite file: reproduce "database is locked", prove the fixes',
+  usage: 'stampede-contend [options]',
+  description: `Starts N processes that each insert M pets into one SQLite file, one transaction per row held
+open for the task duration, under each strategy; then counts the rows in the database against
+what the processes said they committed, runs PRAGMA integrity_check, and draws the timeline.`,
+  options: CONTEND_OPTIONS,
+  epilog: `Strategies:
+  naive         rollback journal, busy timeout 0, deferred transactions, a process dies at its
+                first error: the classroom program
+  busy-timeout  as naive, but each connection waits up to --timeout for the lock
+  wal           WAL journal and the busy timeout, deferred transactions
+  immediate     WAL, BEGIN IMMEDIATE, busy timeout, jittered retries until --deadline
+  queue         processes send rows over IPC to one writer process that commits in batches
+  upgrade-deadlock  read-then-write transactions: deferred (BUSY at once, whatever the busy
+                timeout) beside BEGIN IMMEDIATE (which waits and succeeds)
+
+Exit status: 0 when every strategy verified (intact database, no phantom or duplicate rows,
+and no losses in the safe strategies: immediate, queue, upgrade-immediate — unless
+--kill-holder explains them; the unsafe strategies are expected to lose rows), 1 when a
+verification failed or the lab could not run, 2 for bad options, 130/143 on SIGINT/SIGTERM.`,
+  onStopMessage: () => 'stopping the lab’s processes',
+  async run({ values, io, signal }) {
+    const { options, report } = toLabArgs(values, io.cwd);
+    const processes = options.processes ?? 3;
+    const progress = new Progress(io.stderr, processes * (options.rows ?? 2));
+    let result: LabResult;
+    try {
+      result = await runLab({
+        ...options,
+        signal,
+        onStrategyStart: (s) => progress.start(s),
+        onEvent: (_s, e) => progress.event(e, processes),
+      });
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      io.stderr.write('contend: interrupted; the child processes were stopped\n');
+      return 1;
+    } finally {
+      progress.finishLine();
+    }
+    if (report) writeReport(report, result);
+    io.stdout.write(`${values.json ? renderJson(result) : renderText(result)}\n`);
+    if (!values.json) {
+      const files = [report && `report ${report}`, result.options.logFile && `log ${result.options.logFile}`];
+      const written = files.filter(Boolean).join(', ');
+      if (written) io.stderr.write(`contend: wrote ${written}\n`);
+    }
+    return result.ok ? 0 : 1;
+  },
+});
+
+/** The help text of `stampede-contend`. */
+export const CONTEND_HELP: string = commandHelp(contendCommand);
 
 /**
  * Run `stampede-contend` with `argv` (without node and script). Never throws: resolves to the
  * exit status (0 verified, 1 failed or could not run, 2 bad options, 130/143 on signals).
  */
-export async function runContendCli(argv: string[], io: ContendCliIo = {}): Promise<number> {
-  const stdout = io.stdout ?? process.stdout;
-  const stderr = io.stderr ?? process.stderr;
-  const verbose = argv.includes('--verbose');
-  try {
-    const args = parseContendArgs(argv, io.cwd);
-    if (args.help) {
-      stdout.write(CONTEND_HELP);
-      return 0;
-    }
-    const processes = args.options.processes ?? 3;
-    const progress = new Progress(stderr, processes * (args.options.rows ?? 2));
-    let result: LabResult;
-    try {
-      result = await runLab({
-        ...args.options,
-        signal: io.signal,
-        onStrategyStart: (s) => progress.start(s),
-        onEvent: (_s, e) => progress.event(e, processes),
-      });
-    } finally {
-      progress.finishLine();
-    }
-    if (args.report) {
-      try {
-        ensureDir(dirname(args.report));
-        writeFileSync(args.report, renderHtml(result));
-      } catch (error) {
-        throw new LabSetupError(`Cannot write the report ${args.report}: ${(error as Error).message}`, {
-          path: args.report,
-          hint: 'pass --report with a path in a writable directory, or --no-report',
-          cause: error,
-        });
-      }
-    }
-    stdout.write(`${args.json ? renderJson(result) : renderText(result)}\n`);
-    if (!args.json) {
-      const files = [args.report && `report ${args.report}`, result.options.logFile && `log ${result.options.logFile}`];
-      const written = files.filter(Boolean).join(', ');
-      if (written) stderr.write(`contend: wrote ${written}\n`);
-    }
-    return result.ok ? 0 : 1;
-  } catch (error) {
-    if (io.signal?.aborted) {
-      stderr.write('contend: interrupted; the child processes were stopped\n');
-      return statusForSignal(io.signal);
-    }
-    const e = error as Error;
-    stderr.write(`error: ${e?.message ?? String(error)}\n`);
-    if (isContendUsageError(e) || isLabSetupError(e)) stderr.write(`hint: ${e.hint}\n`);
-    if (verbose && e?.stack) stderr.write(`${e.stack}\n`);
-    else if (!isContendUsageError(e) && !isLabSetupError(e)) stderr.write('(run with --verbose for details)\n');
-    return isContendUsageError(e) ? 2 : 1;
-  }
+export function runContendCli(argv: string[], io: ContendCliIo = {}): Promise<number> {
+  return runCommand(contendCommand, argv, io);
 }

@@ -102,7 +102,7 @@ describe('parseContendArgs', () => {
       '--processes must be a whole number of at least 1, got "many"',
     );
     expect(() => parseContendArgs(['--task-duration', '-3'])).toThrow(/--task-duration/);
-    expect(() => parseContendArgs(['--strategy', 'fast'])).toThrow(/--strategy "fast"/);
+    expect(() => parseContendArgs(['--strategy', 'fast'])).toThrow(/--strategy must be one of .*, got "fast"/);
     expect(() => parseContendArgs(['--db', 'mysql://root:pw@localhost/test'])).toThrow(/MySQL URL/);
     expect(() => parseContendArgs(['--bogus'])).toThrow(ContendUsageError);
   });
@@ -119,9 +119,7 @@ describe('runContendCli', () => {
   it('exits 2 with one line and a hint on bad input, without a stack', async () => {
     const err = capture();
     expect(await runContendCli(['--rows', '0'], { stdout: capture(), stderr: err })).toBe(2);
-    expect(err.text).toBe(
-      'error: --rows must be a whole number of at least 1, got "0"\nhint: pass --rows 3, for example\n',
-    );
+    expect(err.text).toBe('error: --rows must be a whole number of at least 1, got "0"\nhint: for example --rows 1\n');
   });
 });
 
