@@ -20,8 +20,10 @@ export { parsePairOption, promptPairs, readPairsFile } from './pairs-input.js';
 export { runServeCli } from './serve-cli.js';
 export {
   buildServer,
+  DEFAULT_TIMEOUTS,
   type LookupServer,
   MAX_FIELD_LENGTH,
   MAX_PAIRS,
   type ServerOptions,
+  type TimeoutOptions,
 } from './server.js';

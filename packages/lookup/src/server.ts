@@ -10,11 +10,13 @@ import { operationsRoutes } from './server/operations.js';
 import { requestMetricsPlugin } from './server/request-metrics.js';
 import { userRoutes } from './server/routes.js';
 import { shutdownPlugin } from './server/shutdown.js';
+import { serverTimeouts, type TimeoutOptions } from './server/timeouts.js';
 
 export { MAX_FIELD_LENGTH, MAX_PAIRS } from './server/schemas.js';
+export { DEFAULT_TIMEOUTS, type TimeoutOptions } from './server/timeouts.js';
 
 /** Options of {@link buildServer}. */
-export interface ServerOptions {
+export interface ServerOptions extends TimeoutOptions {
   /** The users table to serve. The server does not close it: the caller owns it. */
   store: UserStore;
   /** Options of the lookup the server creates over `store`. */
@@ -48,9 +50,11 @@ export type LookupServer = FastifyInstance & { lookup: Lookup; metrics: ServiceM
 /**
  * The HTTP service over `options.store`: lookups, department pages, health, metrics and
  * the OpenAPI document. Call `listen` on the result; `close` drains in-flight requests.
+ * @throws LookupError `INVALID_OPTION` for a bad timeout, before anything is started.
  */
 export async function buildServer(options: ServerOptions): Promise<LookupServer> {
   const { store, apiKey } = options;
+  const timeouts = serverTimeouts(options);
   const metrics = createMetrics(store, { defaultMetrics: options.defaultMetrics ?? true });
   const lookup = createLookup(store, {
     batchWindow: 'turn',
@@ -59,6 +63,7 @@ export async function buildServer(options: ServerOptions): Promise<LookupServer>
   });
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...timeouts,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // A long path parameter is a 414 from the router, never a query.
     routerOptions: { maxParamLength: 100 },
