@@ -69,7 +69,12 @@ export interface LabOptions {
    * @default undefined (no log)
    */
   logFile?: string;
-  /** Abort the run: children are terminated and the promise rejects. */
+  /**
+   * Abort the run: every child gets SIGTERM at once (SIGKILL after 2 s if it is still there), all
+   * are awaited, the log is closed, and the promise rejects with the signal's reason. No strategy
+   * starts after an abort.
+   * @default undefined (the run cannot be aborted)
+   */
   signal?: AbortSignal;
   /** Called for every event as it arrives (progress display). */
   onEvent?: (strategy: StrategyName, event: LabEvent) => void;
@@ -153,8 +158,11 @@ async function runStrategy(
   log: EventLog,
   opts: LabOptions,
 ): Promise<StrategyResult> {
+  // Once aborted, nothing new starts: no database is recreated, no process spawned.
+  opts.signal?.throwIfAborted();
   const settings = strategySettings(strategy, o.busyTimeoutMs);
   prepareDatabase(o.db, settings);
+  opts.signal?.throwIfAborted();
   opts.onStrategyStart?.(strategy, settings);
   log.line(startLine(strategy, o, settings));
   const children = spawnChildren(childConfigs(o, settings), o, { ipc: settings.queue, signal: opts.signal });
@@ -166,7 +174,8 @@ async function runStrategy(
     log,
     onEvent: opts.onEvent,
   });
-  if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+  // Every child is gone by now (observe awaits their exits), so an abort leaves no process behind.
+  opts.signal?.throwIfAborted();
   const verified = verify(seen, inspectDatabase(o.db), { settings, processes: o.processes, rows: o.rows });
   const notes = narrate(verified, { settings, processes: o.processes, deadlineMs: o.deadlineMs });
   log.line(endLine(strategy, verified));
