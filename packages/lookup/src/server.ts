@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createLookup, type Lookup, type LookupOptions } from './lookup.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
-import { authPlugin } from './server/auth.js';
+import { assertUsableApiKey, authPlugin } from './server/auth.js';
 import { errorsPlugin, frameworkErrors } from './server/errors.js';
 import { openapiPlugin } from './server/openapi.js';
 import { operationsRoutes } from './server/operations.js';
@@ -23,7 +23,8 @@ export interface ServerOptions extends TimeoutOptions {
   lookup?: Omit<LookupOptions, 'onQuery'>;
   /**
    * A bearer token every request must carry (`Authorization: Bearer <key>`), except
-   * `/healthz` and `/readyz`. Unset or empty: no authentication.
+   * `/healthz` and `/readyz`. Unset or empty: no authentication. Visible ASCII only: a key
+   * with whitespace (or any other character no header can carry) is refused at start-up.
    * @default undefined
    */
   apiKey?: string;
@@ -50,11 +51,13 @@ export type LookupServer = FastifyInstance & { lookup: Lookup; metrics: ServiceM
 /**
  * The HTTP service over `options.store`: lookups, department pages, health, metrics and
  * the OpenAPI document. Call `listen` on the result; `close` drains in-flight requests.
- * @throws LookupError `INVALID_OPTION` for a bad timeout, before anything is started.
+ * @throws LookupError `INVALID_OPTION` for an API key no request could carry or a bad timeout,
+ * before anything is started.
  */
 export async function buildServer(options: ServerOptions): Promise<LookupServer> {
   const { store, apiKey } = options;
   const timeouts = serverTimeouts(options);
+  if (apiKey) assertUsableApiKey(apiKey);
   const metrics = createMetrics(store, { defaultMetrics: options.defaultMetrics ?? true });
   const lookup = createLookup(store, {
     batchWindow: 'turn',

@@ -1,7 +1,7 @@
 import { openStore, type UserStore } from '@stampede/store';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, type LookupServer, MAX_PAIRS } from '../src/index.js';
+import { buildServer, isLookupError, type LookupServer, MAX_PAIRS } from '../src/index.js';
 import { makeUser } from './fixtures.js';
 
 const mysqlDb = await useTestDatabase({ importMetaUrl: import.meta.url });
@@ -241,6 +241,23 @@ describe('API key', () => {
       expect((await secured.inject({ url: '/readyz' })).statusCode).toBe(200);
     } finally {
       await secured.close();
+    }
+  });
+
+  it('an API key no header can carry is refused at start-up, without showing it', async () => {
+    for (const apiKey of ['s3cret key', ' s3cret', 's3cret\n', 'tab\there', 'clé-secrète']) {
+      const error = await buildServer({ store, apiKey, defaultMetrics: false }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isLookupError(error), JSON.stringify(apiKey)).toBe(true);
+      if (!isLookupError(error)) continue;
+      expect(error.code).toBe('INVALID_OPTION');
+      expect(error.field).toBe('apiKey');
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toMatch(/^the API key contains (whitespace|a character outside visible ASCII)/);
+      expect(error.message).not.toContain(apiKey.trim());
+      expect(error.hint).not.toBe('');
     }
   });
 });
