@@ -5,6 +5,7 @@ import { createLookup, type Lookup, type LookupOptions } from './lookup.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { assertUsableApiKey, authPlugin } from './server/auth.js';
 import { errorsPlugin, frameworkErrors } from './server/errors.js';
+import { jsonCharsetPlugin } from './server/json-charset.js';
 import { openapiPlugin } from './server/openapi.js';
 import { operationsRoutes } from './server/operations.js';
 import { requestMetricsPlugin } from './server/request-metrics.js';
@@ -82,6 +83,7 @@ export async function buildServer(options: ServerOptions): Promise<LookupServer>
   // routes registered after them.
   await app.register(openapiPlugin, { bearer: Boolean(apiKey) });
   if (apiKey) await app.register(authPlugin, { apiKey });
+  await app.register(jsonCharsetPlugin);
   await app.register(shutdownPlugin);
   await app.register(requestMetricsPlugin, { metrics });
   await app.register(errorsPlugin);

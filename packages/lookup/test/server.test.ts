@@ -142,6 +142,39 @@ describe('POST /users/lookup', () => {
     expect(res.statusCode).toBe(413);
     expect(res.json().error).toBe('Payload Too Large');
   });
+
+  it('415 for a JSON body in a charset other than UTF-8; UTF-8 however spelled is parsed', async () => {
+    const pairs = [{ username: u5.username, department: u5.department }];
+    for (const charset of ['utf-16', 'UTF-16LE', '"iso-8859-1"', 'latin1']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/users/lookup',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        payload: Buffer.from(JSON.stringify({ pairs }), charset.startsWith('u') ? 'utf16le' : 'latin1'),
+      });
+      expect(res.statusCode, charset).toBe(415);
+      expect(res.json().error).toBe('Unsupported Media Type');
+      expect(res.json().message).toMatch(/charset .* is not supported: send the JSON body in UTF-8/);
+    }
+    for (const charset of ['utf-8', 'UTF-8', '"utf-8"', 'utf8']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/users/lookup',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        payload: JSON.stringify({ pairs }),
+      });
+      expect(res.statusCode, charset).toBe(200);
+      expect(res.json().results[0].found).toBe(true);
+    }
+    // Prototype poisoning is still refused by fastify's own parser.
+    const res = await app.inject({
+      method: 'POST',
+      url: '/users/lookup',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"pairs":[],"__proto__":{"x":1}}',
+    });
+    expect(res.statusCode).toBe(400);
+  });
 });
 
 describe('GET /departments/:department/users', () => {

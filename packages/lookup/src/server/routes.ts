@@ -48,6 +48,7 @@ function findManyRoute(app: FastifyInstance, lookup: Lookup): void {
           200: { type: 'object', properties: { results: { type: 'array', items: resultSchema } } },
           400: errorSchema,
           413: errorSchema,
+          415: errorSchema,
         },
       },
     },
