@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { makeTempDir } from '@stampede/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LabResult, runContendCli } from '../src/index.js';
@@ -106,5 +106,20 @@ describe('stampede-contend', () => {
     setTimeout(() => controller.abort('SIGINT'), 800);
     expect(await running).toBe(130);
     expect(err.text).toContain('interrupted');
+  });
+
+  it("refuses a --db that is not the lab's with exit 2 and a hint, and leaves it as it was", async () => {
+    const path = tmp.join('notes.txt');
+    writeFileSync(path, 'my notes, not a database\n');
+    const err = capture();
+    const status = await runContendCli(['--strategy', 'immediate', '--db', path, '--no-report', '--no-log'], {
+      stdout: capture(),
+      stderr: err,
+    });
+    expect(status).toBe(2);
+    expect(err.text).toMatch(
+      /^error: .*not a SQLite database.*\nhint: pass another --db; the lab only replaces a database it created\n$/,
+    );
+    expect(readFileSync(path, 'utf8')).toBe('my notes, not a database\n');
   });
 });
