@@ -22,7 +22,7 @@ export interface CommandIo {
   stderr?: OutStream;
   /** Environment variables options fall back to. @default process.env */
   env?: NodeJS.ProcessEnv;
-  /** The caller's stop: aborting it stops the command as SIGINT would (reason `'SIGTERM'`: as SIGTERM). */
+  /** The caller's stop: reason `'SIGINT'`/`'SIGTERM'` stops the command as that signal would (exit 130/143); another reason stops its work and its own status stands. */
   signal?: AbortSignal;
   /** Listen to the process's SIGINT and SIGTERM while the command runs. @default true */
   handleSignals?: boolean;

@@ -59,7 +59,10 @@ type ParsedExtra = Omit<OptionSpec<never>, 'kind' | 'help' | 'parse' | 'default'
 };
 
 /** An option that takes a value, as text. */
-export function option<const E extends TextExtra = Record<never, never>>(help: string, extra?: E): ValueOption<string> & E;
+export function option<const E extends TextExtra = Record<never, never>>(
+  help: string,
+  extra?: E,
+): ValueOption<string> & E;
 /** An option that takes a value, parsed by `extra.parse`: its type is the parser's. */
 export function option<const E extends ParsedExtra>(help: string, extra: E): E & { kind: 'value'; help: string };
 export function option(help: string, extra: Omit<OptionSpec, 'kind' | 'help'> = {}): OptionSpec {

@@ -23,7 +23,7 @@ export interface StopScope {
 export interface StopScopeOptions {
   /** Listen to the process's SIGINT and SIGTERM. @default true */
   handleSignals?: boolean;
-  /** The caller's own stop: its reason `'SIGTERM'` counts as SIGTERM, anything else as SIGINT. */
+  /** The caller's own stop: reason `'SIGINT'` or `'SIGTERM'` counts as that signal; any other stops the work, and the command's status stands. */
   signal?: AbortSignal | undefined;
   /** Told of the first signal, after progress displays are cleared (to say what happens next). */
   onStop?: (signal: StopSignal) => void;
@@ -48,7 +48,16 @@ export function stopScope(options: StopScopeOptions = {}): StopScope {
   };
   const onInt = () => stop('SIGINT');
   const onTerm = () => stop('SIGTERM');
-  const onExternal = () => stop(options.signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+  // The caller's stop counts as a signal only when it says which; otherwise the command's own
+  // status stands (a service stopped by its embedder ends with 0).
+  const onExternal = () => {
+    const reason = options.signal?.reason;
+    if (reason === 'SIGINT' || reason === 'SIGTERM') stop(reason);
+    else if (!controller.signal.aborted) {
+      stopAllProgress();
+      controller.abort(reason);
+    }
+  };
   if (options.handleSignals !== false) {
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);

@@ -11,7 +11,7 @@ import {
   shard,
   UsageError,
 } from '@stampede/cli';
-import { resolveDatabaseUrl } from '@stampede/store';
+import { DEFAULT_DATABASE_URL, databaseOption } from '@stampede/store';
 import { InputError, TooManyRejectsError } from './errors.js';
 import type { InputFormat } from './input.js';
 import { type LoadMethod, type LoadSummary, loadFile } from './load.js';
@@ -45,11 +45,7 @@ export const loadCommand = defineCommand({
 .gz; - reads standard input (NDJSON unless --format says otherwise).`,
   positionals: { min: 0, max: 1, name: 'input' },
   options: {
-    db: option('target: mysql://user:pass@host:port/db or sqlite:path', {
-      env: 'DATABASE_URL',
-      defaultHelp: 'sqlite:./data/stampede.sqlite',
-      placeholder: '<url>',
-    }),
+    db: databaseOption,
     table: option('table, created when absent', { default: 'users', placeholder: '<name>' }),
     format: option('input format', {
       parse: choice<InputFormat>(['ndjson', 'json', 'csv']),
@@ -105,7 +101,7 @@ export const loadCommand = defineCommand({
     if (input === '-' && io.stdin.isTTY) {
       throw new InputError('standard input is a terminal', 'pipe a file into stampede-load, or pass a FILE');
     }
-    const db = resolveDatabaseUrl({ ...(values.db !== undefined && { db: values.db }), env: io.env });
+    const db = values.db ?? DEFAULT_DATABASE_URL;
     const bar = progress({ label: 'load', intervalMs: 5000 });
     const summary = await loadFile({
       input,

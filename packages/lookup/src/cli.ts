@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-import { runLookupCli } from './lookup-cli.js';
-import { runServeCli } from './serve-cli.js';
+import { checkNode } from '@stampede/cli/node-check';
 
+// Before anything else is imported: on an old Node the rest would fail with a confusing error.
+checkNode('stampede-lookup');
+const { runLookupCli } = await import('./lookup-cli.js');
+const { runServeCli } = await import('./serve-cli.js');
 // `stampede-lookup serve ...` runs the service; anything else is the lookup command.
 const [first, ...rest] = process.argv.slice(2);
-const status = first === 'serve' ? await runServeCli(rest) : await runLookupCli(process.argv.slice(2));
-process.exitCode = status;
+process.exitCode = first === 'serve' ? await runServeCli(rest) : await runLookupCli(process.argv.slice(2));

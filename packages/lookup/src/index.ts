@@ -1,4 +1,5 @@
-export { type CliIo, isUsageError, UsageError } from './cli-support.js';
+export { isUsageError, UsageError } from '@stampede/cli';
+export { type CliIo, explainMissingTable, MissingTableError } from './cli-support.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
 export { isLookupError, LookupError, type LookupErrorCode } from './errors.js';
 export {
@@ -13,11 +14,11 @@ export {
   MAX_PAGE_LIMIT,
   type QueryEvent,
 } from './lookup.js';
-export { formatResultsTable, runLookupCli } from './lookup-cli.js';
+export { formatResultsTable, lookupCommand, runLookupCli } from './lookup-cli.js';
 export { normalizeDepartment, normalizeUsername } from './matching.js';
 export { createMetrics, type ServiceMetrics } from './metrics.js';
 export { parsePairOption, promptPairs, readPairsFile } from './pairs-input.js';
-export { runServeCli } from './serve-cli.js';
+export { runServeCli, serveCommand } from './serve-cli.js';
 export {
   buildServer,
   DEFAULT_TIMEOUTS,

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { Writable } from 'node:stream';
+import { UsageError } from '@stampede/cli';
 import { parse } from 'csv-parse/sync';
-import { UsageError } from './cli-support.js';
 import type { LookupPair } from './lookup.js';
 
 /** `alice:Engineering` → a pair; the first colon separates (usernames hold none). */
@@ -11,9 +10,9 @@ export function parsePairOption(value: string): LookupPair {
   const username = at < 0 ? '' : value.slice(0, at).trim();
   const department = at < 0 ? '' : value.slice(at + 1).trim();
   if (!username || !department) {
-    throw new UsageError(
-      `--pair ${JSON.stringify(value)}: expected username:department, e.g. --pair alice:Engineering`,
-    );
+    throw new UsageError(`--pair ${JSON.stringify(value)}: expected username:department`, {
+      hint: 'for example --pair alice:Engineering',
+    });
   }
   return { username, department };
 }
@@ -59,16 +58,21 @@ export async function readPairsFile(path: string): Promise<LookupPair[]> {
 }
 
 /**
- * Ask for a username and a department again and again; an empty answer or the end of
- * input (Ctrl-D) ends. Prompts go to `prompts` (stderr) so stdout stays the results.
- * Resolves `interrupted: true` on Ctrl-C at a terminal.
+ * Ask for a username and a department again and again; an empty username or the end of
+ * input (Ctrl-D) ends. A username without a department is asked for its department again
+ * (`user:Department` on one line also works), never dropped in silence. Prompts go to
+ * `prompts` (stderr) so stdout stays the results. Resolves `interrupted: true` on Ctrl-C at a terminal.
  */
 export async function promptPairs(
   input: NodeJS.ReadableStream & { isTTY?: boolean },
-  prompts: Writable,
+  prompts: { write(chunk: string): unknown },
 ): Promise<{ pairs: LookupPair[]; interrupted: boolean }> {
   const terminal = input.isTTY === true;
-  const rl = createInterface({ input, ...(terminal && { output: prompts }), terminal });
+  const rl = createInterface({
+    input,
+    ...(terminal && { output: prompts as NodeJS.WritableStream }),
+    terminal,
+  });
   let interrupted = false;
   rl.on('SIGINT', () => {
     interrupted = true;
@@ -76,18 +80,24 @@ export async function promptPairs(
   });
   // The iterator buffers lines, so piped input that arrives all at once loses none.
   const lines = rl[Symbol.asyncIterator]();
-  const ask = async (question: string): Promise<string> => {
+  const ask = async (question: string): Promise<string | undefined> => {
     prompts.write(question);
     const next = await lines.next();
-    return next.done ? '' : next.value.trim();
+    return next.done ? undefined : next.value.trim();
   };
   const pairs: LookupPair[] = [];
   try {
     for (;;) {
-      const username = await ask('username (empty to finish): ');
-      if (!username) break;
-      const department = await ask('department: ');
-      if (!department) break;
+      const typed = await ask('username (empty to finish): ');
+      if (!typed) break;
+      const colon = typed.indexOf(':');
+      const username = colon < 0 ? typed : typed.slice(0, colon).trim();
+      let department: string | undefined = colon < 0 ? await ask('department: ') : typed.slice(colon + 1).trim();
+      while (department === '') department = await ask(`department of ${username} (needed): `);
+      if (department === undefined) {
+        prompts.write(`\nno department for ${username}: not looked up\n`);
+        break;
+      }
       pairs.push({ username, department });
     }
   } finally {

@@ -99,10 +99,39 @@ describe('stampede lookup', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('a store without the table: exit 2 with what to do', async () => {
+  it('the prompt asks again for a department left empty, and takes user:Department on one line', async () => {
+    const r = await lookup(
+      ['--db', dbUrl, '--json'],
+      `${u3.username}\n\n${u3.department}\n${u7.username}:${u7.department}\n\n`,
+    );
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`department of ${u3.username} (needed): `);
+    const out = JSON.parse(r.stdout) as { found: number; results: { username: string }[] };
+    expect(out.results.map((x) => x.username)).toEqual([u3.username, u7.username]);
+    expect(out.found).toBe(2);
+  });
+
+  it('a username whose department never comes is said to be left out, not dropped in silence', async () => {
+    const r = await lookup(['--db', dbUrl, '--json'], `${u3.username}\n${u3.department}\nghost\n`);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('no department for ghost: not looked up');
+    expect((JSON.parse(r.stdout) as { results: unknown[] }).results).toHaveLength(1);
+  });
+
+  it('a refused port: exit 1, the server named, a hint about the server (not about batches)', async () => {
+    const r = await lookup(['--db', 'mysql://root:s3cret@127.0.0.1:1/test', '--pair', 'a.b:Sales']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: Connection refused at 127\.0\.0\.1:1/);
+    expect(r.stderr).toMatch(/^hint: start the server/m);
+    expect(r.stderr).not.toMatch(/batch|s3cret/);
+  });
+
+  it('a store without the table: exit 1, the table named, and how to load it', async () => {
     const r = await lookup(['--db', `sqlite:${tmp.join('empty.sqlite')}`, '--pair', 'user.1:Sales']);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/no users table in sqlite:.*load users first/);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^error: no users table in sqlite:.*\nhint: load users into it first \(stampede generate .* stampede load /,
+    );
   });
 
   it('--help', async () => {
@@ -158,7 +187,7 @@ describe('stampede serve', () => {
   it('exits 2 on a bad option and 1 when the port is taken', async () => {
     const err = capture();
     expect(await runServeCli(['--port', 'http'], { stderr: err.stream, stdout: capture().stream, env: {} })).toBe(2);
-    expect(err.text()).toContain('--port must be an integer');
+    expect(err.text()).toContain('--port must be a whole number from 0 to 65535, got "http"');
     const s = await startServe(['--db', dbUrl, '--port', '0', '--log-level', 'silent']);
     const port = new URL(s.base).port;
     const err2 = capture();

@@ -6,6 +6,7 @@ export {
   redactDatabaseUrl,
   resolveDatabaseUrl,
 } from './config.js';
+export { databaseOption } from './database-option.js';
 export {
   ConfigError,
   classifyError,

@@ -9,7 +9,14 @@ import {
 import mysql from 'mysql2/promise';
 import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
 import { ER_DUP_FIELDNAME, ER_DUP_KEYNAME } from './driver-codes.js';
-import { describeConnectionError, isConnectionLost, isMissingTable, toDatabaseError } from './errors.js';
+import {
+  classifyError,
+  DatabaseError,
+  describeConnectionError,
+  isConnectionLost,
+  isMissingTable,
+  toDatabaseError,
+} from './errors.js';
 import { mysqlConnectionOptions } from './probe.js';
 import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
 import { type TableNames, tableNames } from './table-names.js';
@@ -118,11 +125,16 @@ export class MysqlUserStore implements UserStore {
     try {
       conn = await this.pool.getConnection();
     } catch (error) {
-      const e = error as { code?: string };
-      if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.code === 'ER_BAD_DB_ERROR' || e.code === 'ENOTFOUND') {
-        throw describeConnectionError(error, this.#config);
-      }
-      throw toDatabaseError(error, `Cannot connect to ${this.#config.host}:${this.#config.port}`);
+      // Say what is wrong with the server or the URL (not "retry the batch"), but keep a refused
+      // or timed-out connection retryable: a loader waits out a server's restart or a failover.
+      const described = describeConnectionError(error, this.#config);
+      throw new DatabaseError(described.message, {
+        driverCode: described.driverCode,
+        errno: described.errno,
+        errorClass: classifyError(error) === 'retryable' ? 'retryable' : described.errorClass,
+        hint: described.hint,
+        cause: error,
+      });
     }
     try {
       if (!this.#prepared.has(conn.connection)) {
