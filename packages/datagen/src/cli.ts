@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import { runDatagenCli } from './run-cli.js';
+import { checkNode } from '@stampede/cli/node-check';
 
+// Before anything else is imported: on an old Node the rest would fail with a confusing error.
+checkNode('stampede-datagen');
+const { runDatagenCli } = await import('./run-cli.js');
 process.exitCode = await runDatagenCli(process.argv.slice(2));

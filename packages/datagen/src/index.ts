@@ -9,4 +9,4 @@ export {
 } from './generate.js';
 export { asciiSlug, isLocale, LOCALES, type Locale } from './locales.js';
 export { CHUNK_SIZE, REFERENCE_DATE } from './records.js';
-export { type DatagenCliIo, runDatagenCli } from './run-cli.js';
+export { type DatagenCliIo, generateCommand, runDatagenCli } from './run-cli.js';

@@ -65,17 +65,17 @@ describe('runDatagenCli', () => {
   });
 
   it.each([
-    [['--count', '0'], '--count must be a positive integer'],
+    [['--count', '0'], '--count must be a whole number of at least 1, got "0"'],
     [['--count', '-5'], '--count'],
     [['--count=-5'], '--count must be a whole number'],
     [['--count', '1.5'], '--count must be a whole number'],
     [['--count', 'ten'], '--count must be a whole number'],
     [[], '--count is required'],
-    [['-n', '5', '--format', 'xml'], '--format must be ndjson, json or csv'],
+    [['-n', '5', '--format', 'xml'], '--format must be one of ndjson, json, csv, got "xml"'],
     [['-n', '5', '--locale', 'klingon'], '--locale must be one of en, de, fr, ja'],
-    [['-n', '5', '--threads', '0'], '--threads must be an integer from 1 to 256'],
-    [['-n', '5', '--start-id', '0'], '--start-id must be a positive integer'],
-    [['-n', '5', '--frobnicate'], "Unknown option '--frobnicate'"],
+    [['-n', '5', '--threads', '0'], '--threads must be a whole number from 1 to 256'],
+    [['-n', '5', '--start-id', '0'], '--start-id must be a whole number of at least 1'],
+    [['-n', '5', '--frobnicate'], 'unknown option --frobnicate'],
   ])('%j exits 2 with one line naming the option, leaving no file', async (argv, message) => {
     const out = dir.join('bad.ndjson');
     const r = await run([...argv, '-o', out]);
@@ -88,8 +88,8 @@ describe('runDatagenCli', () => {
   it('--json reports a bad option as JSON on stdout too', async () => {
     const r = await run(['-n', '0', '-o', dir.join('never.ndjson'), '--json']);
     expect(r.status).toBe(2);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, code: 'INVALID_OPTION', status: 2 });
-    expect(r.stderr).toContain('--count must be a positive integer');
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, code: 'USAGE', status: 2 });
+    expect(r.stderr).toContain('--count must be a whole number of at least 1');
   });
 
   it('an unwritable path exits 2 naming --out', async () => {
