@@ -1,65 +1,72 @@
-import { DEPARTMENTS, LIMITS, type User, type UserField } from './user.js';
+import { DEPARTMENTS, type FieldSpec, patternOf, USER_FIELD_SPECS, type User, type UserField } from './user.js';
 
 /** SQL dialects Stampede writes. `mysql` covers MySQL 8.4 and MariaDB 10.11. */
 export type Dialect = 'mysql' | 'sqlite';
 
-/** One column of the users table. */
-export interface ColumnSpec {
+/** One column of the users table: an entry of the column table with its SQL types. */
+export interface ColumnSpec extends FieldSpec {
   /** The record field it holds. */
-  field: UserField;
-  /** The column name (snake_case). */
-  column: string;
-  /** MySQL/MariaDB column type. */
-  mysqlType: string;
-  /** SQLite STRICT column type and checks. */
-  sqliteType: string;
+  readonly field: UserField;
+  /** The regular expression (source, JSON-schema compatible) every value matches in full, if the kind has one. */
+  readonly pattern: string | undefined;
+  /** The only values allowed (the `department` kind: {@link DEPARTMENTS}), if the kind has a list. */
+  readonly values: readonly string[] | undefined;
+  /** MySQL/MariaDB column type, from the kind and limits. */
+  readonly mysqlType: string;
+  /** SQLite STRICT column type and checks, from the kind and limits. */
+  readonly sqliteType: string;
 }
 
-const text = `VARCHAR(${LIMITS.textMax}) NOT NULL`;
-const sqliteText = (c: string) => `TEXT NOT NULL CHECK (length(${c}) BETWEEN 1 AND ${LIMITS.textMax})`;
+/** The column's SQL types on both engines: the kind decides them, the limits size them. */
+function sqlTypes(spec: FieldSpec): { mysqlType: string; sqliteType: string } {
+  const { column, min, max } = spec;
+  const lengthCheck = `CHECK (length(${column}) BETWEEN ${min} AND ${max})`;
+  switch (spec.kind) {
+    case 'id':
+      return { mysqlType: 'BIGINT UNSIGNED NOT NULL', sqliteType: `INTEGER NOT NULL CHECK (${column} > 0)` };
+    case 'identifier':
+      // ascii_bin: identifiers match exactly, byte for byte, on every server.
+      return {
+        mysqlType: `VARCHAR(${max}) CHARACTER SET ascii COLLATE ascii_bin NOT NULL`,
+        sqliteType: `TEXT NOT NULL ${lengthCheck}`,
+      };
+    case 'email':
+      // Case-insensitive uniqueness on both engines: ascii_general_ci and NOCASE fold ASCII alike.
+      return {
+        mysqlType: `VARCHAR(${max}) CHARACTER SET ascii COLLATE ascii_general_ci NOT NULL`,
+        sqliteType: `TEXT NOT NULL COLLATE NOCASE CHECK (length(${column}) <= ${max})`,
+      };
+    case 'text':
+      return { mysqlType: `VARCHAR(${max}) NOT NULL`, sqliteType: `TEXT NOT NULL ${lengthCheck}` };
+    case 'department':
+      // The list itself is a table constraint (see createUsersTableSql).
+      return {
+        mysqlType: `VARCHAR(${max}) CHARACTER SET ascii COLLATE ascii_bin NOT NULL`,
+        sqliteType: 'TEXT NOT NULL',
+      };
+    case 'date':
+      return {
+        mysqlType: 'DATE NOT NULL',
+        sqliteType: `TEXT NOT NULL CHECK (${column} GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]')`,
+      };
+    case 'timestamp':
+      return { mysqlType: 'DATETIME(3) NOT NULL', sqliteType: 'TEXT NOT NULL' };
+  }
+}
+
 const departmentList = DEPARTMENTS.map((d) => `'${d}'`).join(', ');
 
-/** The users table's columns, in the order of {@link USER_FIELDS}. */
-export const USER_COLUMNS: readonly ColumnSpec[] = [
-  { field: 'id', column: 'id', mysqlType: 'BIGINT UNSIGNED NOT NULL', sqliteType: 'INTEGER NOT NULL CHECK (id > 0)' },
-  {
-    field: 'username',
-    column: 'username',
-    // ascii_bin: usernames match exactly, byte for byte, on every server.
-    mysqlType: `VARCHAR(${LIMITS.usernameMax}) CHARACTER SET ascii COLLATE ascii_bin NOT NULL`,
-    sqliteType: `TEXT NOT NULL CHECK (length(username) BETWEEN ${LIMITS.usernameMin} AND ${LIMITS.usernameMax})`,
-  },
-  {
-    field: 'email',
-    column: 'email',
-    // Case-insensitive uniqueness on both engines: ascii_general_ci and NOCASE fold ASCII alike.
-    mysqlType: `VARCHAR(${LIMITS.emailMax}) CHARACTER SET ascii COLLATE ascii_general_ci NOT NULL`,
-    sqliteType: `TEXT NOT NULL COLLATE NOCASE CHECK (length(email) <= ${LIMITS.emailMax})`,
-  },
-  { field: 'firstName', column: 'first_name', mysqlType: text, sqliteType: sqliteText('first_name') },
-  { field: 'lastName', column: 'last_name', mysqlType: text, sqliteType: sqliteText('last_name') },
-  {
-    field: 'department',
-    column: 'department',
-    mysqlType: `VARCHAR(${LIMITS.departmentMax}) CHARACTER SET ascii COLLATE ascii_bin NOT NULL`,
-    sqliteType: 'TEXT NOT NULL',
-  },
-  { field: 'jobTitle', column: 'job_title', mysqlType: text, sqliteType: sqliteText('job_title') },
-  {
-    field: 'birthDate',
-    column: 'birth_date',
-    mysqlType: 'DATE NOT NULL',
-    sqliteType: "TEXT NOT NULL CHECK (birth_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]')",
-  },
-  { field: 'city', column: 'city', mysqlType: text, sqliteType: sqliteText('city') },
-  { field: 'country', column: 'country', mysqlType: text, sqliteType: sqliteText('country') },
-  {
-    field: 'createdAt',
-    column: 'created_at',
-    mysqlType: 'DATETIME(3) NOT NULL',
-    sqliteType: 'TEXT NOT NULL',
-  },
-];
+/**
+ * The column table: every field of the record in column order, with its kind, limits and SQL
+ * types. The one definition the validator, the DDL, the row mapping, the CSV header and the
+ * loader's columns are derived from (see the package README, "Adding a field").
+ */
+export const USER_COLUMNS: readonly ColumnSpec[] = USER_FIELD_SPECS.map((spec) => ({
+  ...spec,
+  pattern: patternOf(spec),
+  values: spec.kind === 'department' ? DEPARTMENTS : undefined,
+  ...sqlTypes(spec),
+}));
 
 /** Column names in field order: the order rows are written in. */
 export const USER_COLUMN_NAMES: readonly string[] = USER_COLUMNS.map((c) => c.column);
@@ -92,6 +99,17 @@ export interface CreateTableOptions {
   secondaryIndexes?: boolean;
 }
 
+function columnOf(kind: ColumnSpec['kind']): string {
+  const spec = USER_COLUMNS.find((c) => c.kind === kind);
+  if (!spec) throw new Error(`the column table has no ${kind} column`);
+  return spec.column;
+}
+
+// The columns the table constraints and the secondary index name, found by kind.
+const ID_COLUMN = columnOf('id');
+const DEPARTMENT_COLUMN = columnOf('department');
+const UNIQUE_COLUMNS = USER_COLUMNS.filter((c) => c.unique && c.kind !== 'id').map((c) => c.column);
+
 /**
  * CREATE TABLE (and CREATE INDEX) statements for the users table, one statement per
  * array element, each idempotent (`IF NOT EXISTS`).
@@ -103,26 +121,25 @@ export function createUsersTableSql(dialect: Dialect, options: CreateTableOption
   const table = assertIdentifier(options.table ?? USERS_TABLE);
   const withIndexes = options.secondaryIndexes ?? true;
   if (dialect === 'mysql') {
-    const cols = USER_COLUMNS.map((c) => `  \`${c.column}\` ${c.mysqlType}`).join(',\n');
-    const index = withIndexes ? `,\n  KEY \`ix_${table}_department_id\` (\`department\`, \`id\`)` : '';
+    const lines = [
+      ...USER_COLUMNS.map((c) => `\`${c.column}\` ${c.mysqlType}`),
+      `PRIMARY KEY (\`${ID_COLUMN}\`)`,
+      ...UNIQUE_COLUMNS.map((c) => `UNIQUE KEY \`uq_${table}_${c}\` (\`${c}\`)`),
+      `CONSTRAINT \`ck_${table}_${DEPARTMENT_COLUMN}\` CHECK (\`${DEPARTMENT_COLUMN}\` IN (${departmentList}))`,
+    ];
+    if (withIndexes) lines.push(`KEY \`ix_${table}_department_id\` (\`${DEPARTMENT_COLUMN}\`, \`${ID_COLUMN}\`)`);
     return [
-      `CREATE TABLE IF NOT EXISTS \`${table}\` (\n${cols},\n` +
-        '  PRIMARY KEY (`id`),\n' +
-        `  UNIQUE KEY \`uq_${table}_username\` (\`username\`),\n` +
-        `  UNIQUE KEY \`uq_${table}_email\` (\`email\`),\n` +
-        `  CONSTRAINT \`ck_${table}_department\` CHECK (\`department\` IN (${departmentList}))${index}\n` +
+      `CREATE TABLE IF NOT EXISTS \`${table}\` (\n  ${lines.join(',\n  ')}\n` +
         ') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
     ];
   }
-  const cols = USER_COLUMNS.map((c) => `  "${c.column}" ${c.sqliteType}`).join(',\n');
-  const statements = [
-    `CREATE TABLE IF NOT EXISTS "${table}" (\n${cols},\n` +
-      '  PRIMARY KEY ("id"),\n' +
-      '  UNIQUE ("username"),\n' +
-      '  UNIQUE ("email"),\n' +
-      `  CHECK ("department" IN (${departmentList}))\n` +
-      ') STRICT',
+  const lines = [
+    ...USER_COLUMNS.map((c) => `"${c.column}" ${c.sqliteType}`),
+    `PRIMARY KEY ("${ID_COLUMN}")`,
+    ...UNIQUE_COLUMNS.map((c) => `UNIQUE ("${c}")`),
+    `CHECK ("${DEPARTMENT_COLUMN}" IN (${departmentList}))`,
   ];
+  const statements = [`CREATE TABLE IF NOT EXISTS "${table}" (\n  ${lines.join(',\n  ')}\n) STRICT`];
   if (withIndexes) statements.push(...createSecondaryIndexSql('sqlite', table));
   return statements;
 }
@@ -134,32 +151,36 @@ export function createUsersTableSql(dialect: Dialect, options: CreateTableOption
 export function createSecondaryIndexSql(dialect: Dialect, table: string = USERS_TABLE): string[] {
   assertIdentifier(table);
   if (dialect === 'mysql') {
-    return [`ALTER TABLE \`${table}\` ADD INDEX \`ix_${table}_department_id\` (\`department\`, \`id\`)`];
+    return [
+      `ALTER TABLE \`${table}\` ADD INDEX \`ix_${table}_department_id\` (\`${DEPARTMENT_COLUMN}\`, \`${ID_COLUMN}\`)`,
+    ];
   }
-  return [`CREATE INDEX IF NOT EXISTS "ix_${table}_department_id" ON "${table}" ("department", "id")`];
+  return [
+    `CREATE INDEX IF NOT EXISTS "ix_${table}_department_id" ON "${table}" ("${DEPARTMENT_COLUMN}", "${ID_COLUMN}")`,
+  ];
 }
 
 /**
- * A user's values in column order, converted for the dialect: MySQL's DATETIME
- * takes `YYYY-MM-DD HH:MM:SS.sss` without the `Z`; SQLite keeps the ISO text.
+ * A user's values in column order ({@link USER_COLUMN_NAMES}), converted for the dialect:
+ * MySQL's DATETIME takes `YYYY-MM-DD HH:MM:SS.sss` without the `Z`; SQLite keeps the ISO text.
  */
 export function userToRow(user: User, dialect: Dialect): (string | number)[] {
-  return [
-    user.id,
-    user.username,
-    user.email,
-    user.firstName,
-    user.lastName,
-    user.department,
-    user.jobTitle,
-    user.birthDate,
-    user.city,
-    user.country,
-    dialect === 'mysql' ? isoToMysqlDatetime(user.createdAt) : user.createdAt,
-  ];
+  const row: (string | number)[] = [];
+  const mysql = dialect === 'mysql';
+  for (let i = 0; i < USER_COLUMNS.length; i++) {
+    const c = USER_COLUMNS[i] as ColumnSpec;
+    const value = user[c.field];
+    row.push(mysql && c.kind === 'timestamp' ? isoToMysqlDatetime(value as string) : value);
+  }
+  return row;
 }
 
 /** `2024-05-06T07:08:09.123Z` → `2024-05-06 07:08:09.123` (UTC, as stored in DATETIME(3)). */
 export function isoToMysqlDatetime(iso: string): string {
   return iso.slice(0, -1).replace('T', ' ');
+}
+
+/** `2024-05-06 07:08:09.123` (DATETIME(3) read back as a string) → `2024-05-06T07:08:09.123Z`. */
+export function mysqlDatetimeToIso(datetime: string): string {
+  return `${datetime.replace(' ', 'T')}Z`;
 }

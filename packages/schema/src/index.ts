@@ -6,13 +6,26 @@ export {
   createUsersTableSql,
   type Dialect,
   isoToMysqlDatetime,
+  mysqlDatetimeToIso,
   USER_COLUMN_NAMES,
   USER_COLUMNS,
   USERS_TABLE,
   userToRow,
 } from './ddl.js';
-export { DEPARTMENTS, type Department, LIMITS, USER_FIELDS, type User, type UserField } from './user.js';
+export { isSchemaMismatchError, SchemaMismatchError } from './errors.js';
 export {
+  DEPARTMENTS,
+  type Department,
+  EMAIL_PATTERN,
+  type FieldKind,
+  type FieldSpec,
+  LIMITS,
+  USER_FIELDS,
+  type User,
+  type UserField,
+} from './user.js';
+export {
+  checkValidator,
   formatIssues,
   isDepartment,
   type ValidateOptions,

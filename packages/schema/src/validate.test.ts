@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { isSchemaMismatchError } from './errors.js';
 import { DEPARTMENTS, USER_FIELDS, type User } from './user.js';
-import { formatIssues, validateUser } from './validate.js';
+import { checkValidator, formatIssues, type ValidationResult, validateUser } from './validate.js';
 
 const good: User = {
   id: 42,
@@ -129,5 +130,43 @@ describe('validateUser', () => {
     const result = validateUser({ ...good, username: 'A', email: undefined });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(formatIssues(result.issues)).toMatch(/^username: .+; email: is missing$/);
+  });
+});
+
+describe('checkValidator (the start-up check of the fast path against the column table)', () => {
+  it('passes validateUser itself', () => {
+    expect(() => checkValidator(validateUser)).not.toThrow();
+  });
+
+  it('fires on a validator whose fields come back in another order', () => {
+    const reordered = (input: unknown): ValidationResult => {
+      const result = validateUser(input);
+      if (!result.ok) return result;
+      const { id, username, ...rest } = result.user;
+      return { ok: true, user: { username, id, ...rest } };
+    };
+    expect(() => checkValidator(reordered, 'reordered')).toThrow(
+      /^reordered disagrees with the column table \(USER_COLUMNS\): it returns the fields username,id,/,
+    );
+  });
+
+  it('fires on a validator that forgets a field, or checks it with another limit', () => {
+    const forgetsCity = (input: unknown): ValidationResult =>
+      validateUser({ ...(input as object), city: 'London' }, { allowUnknownFields: true });
+    expect(() => checkValidator(forgetsCity)).toThrow(/with city missing it reports \[\], not city/);
+    const longerCountry = (input: unknown): ValidationResult => {
+      const r = input as Record<string, unknown>;
+      const country = typeof r.country === 'string' && r.country.length === 101 ? 'x' : r.country;
+      return validateUser({ ...r, country });
+    };
+    let error: unknown;
+    try {
+      checkValidator(longerCountry);
+    } catch (e) {
+      error = e;
+    }
+    expect(isSchemaMismatchError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'SCHEMA_MISMATCH', name: 'SchemaMismatchError', where: 'validateUser' });
+    expect((error as Error).message).toMatch(/with country 101 characters long it reports \[\], not country/);
   });
 });

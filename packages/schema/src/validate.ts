@@ -1,4 +1,6 @@
-import { DEPARTMENTS, type Department, LIMITS, USER_FIELDS, type User, type UserField } from './user.js';
+import { type ColumnSpec, USER_COLUMNS } from './ddl.js';
+import { SchemaMismatchError } from './errors.js';
+import { DEPARTMENTS, type Department, type FieldKind, USER_FIELDS, type User, type UserField } from './user.js';
 
 /** One problem found in a record. */
 export interface ValidationIssue {
@@ -20,10 +22,6 @@ export interface ValidateOptions {
   allowUnknownFields?: boolean;
 }
 
-const USERNAME_RE = /^[a-z0-9._-]{3,64}$/;
-// Deliberately simpler than RFC 5322: ASCII local part, dotted domain with a TLD.
-const EMAIL_RE =
-  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const ID_STRING_RE = /^[1-9]\d{0,15}$/;
 // Control characters are refused in free text: they break CSV, terminals and reports.
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
@@ -31,7 +29,6 @@ const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
 const SUSPECT_RE = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
 const FIELD_SET: ReadonlySet<string> = new Set(USER_FIELDS);
 const DEPARTMENT_SET: ReadonlySet<string> = new Set(DEPARTMENTS);
-const TEXT_FIELDS = ['firstName', 'lastName', 'jobTitle', 'city', 'country'] as const;
 
 /** Whether `value` is one of {@link DEPARTMENTS}, exactly. */
 export function isDepartment(value: unknown): value is Department {
@@ -94,25 +91,6 @@ function codePointLength(s: string): number {
   return n;
 }
 
-function checkText(field: string, value: unknown, issues: ValidationIssue[]): void {
-  if (typeof value !== 'string') {
-    issues.push({ field, message: value === undefined ? 'is missing' : `must be a string, got ${typeName(value)}` });
-    return;
-  }
-  // Fast path: plain short strings need only the emptiness and control checks.
-  if (value.length === 0 || value.trim().length === 0) {
-    issues.push({ field, message: 'must not be empty' });
-    return;
-  }
-  if (value.length > LIMITS.textMax && codePointLength(value) > LIMITS.textMax) {
-    issues.push({ field, message: `must be at most ${LIMITS.textMax} characters, got ${codePointLength(value)}` });
-  }
-  if (!SUSPECT_RE.test(value)) return;
-  if (CONTROL_RE.test(value)) issues.push({ field, message: 'must not contain control characters' });
-  // A lone surrogate cannot be encoded as UTF-8: the database would refuse it.
-  if (!value.isWellFormed()) issues.push({ field, message: 'contains an unpaired UTF-16 surrogate (invalid Unicode)' });
-}
-
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -124,8 +102,139 @@ function describe(value: unknown): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
+/** What a field's check needs of its column, looked up once: name, limits, compiled pattern. */
+interface Rule {
+  field: UserField;
+  min: number;
+  max: number;
+  re: RegExp;
+}
+
+/** The rule of `field`, which the column table must give the kind `kind`. */
+function rule(field: UserField, kind: FieldKind): Rule {
+  const spec = USER_COLUMNS.find((c) => c.field === field);
+  if (spec?.kind !== kind) {
+    throw new SchemaMismatchError('validateUser', `it checks ${field} as ${kind}, the table says ${spec?.kind}`);
+  }
+  return { field, min: spec.min, max: spec.max, re: new RegExp(spec.pattern ?? '') };
+}
+
+function missingOr(value: unknown, message: string): string {
+  return value === undefined ? 'is missing' : message;
+}
+
+// One check per kind, sized by the column's rule. Each pushes an issue per problem and returns
+// the value the user record gets (the same value, but for an id given as a string).
+
+function checkId(value: unknown, rule: Rule, issues: ValidationIssue[]): number {
+  const id = typeof value === 'string' && ID_STRING_RE.test(value) ? Number(value) : value;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < rule.min || id > rule.max) {
+    issues.push({ field: rule.field, message: missingOr(id, `must be a positive integer, got ${describe(id)}`) });
+  }
+  return id as number;
+}
+
+function checkIdentifier(value: unknown, rule: Rule, issues: ValidationIssue[]): string {
+  if (typeof value !== 'string') {
+    issues.push({ field: rule.field, message: missingOr(value, `must be a string, got ${typeName(value)}`) });
+  } else if (!rule.re.test(value)) {
+    issues.push({
+      field: rule.field,
+      message:
+        value.length < rule.min || value.length > rule.max
+          ? `must be ${rule.min}-${rule.max} characters, got ${value.length}`
+          : `may contain only a-z, 0-9, '.', '_' and '-', got ${describe(value)}`,
+    });
+  }
+  return value as string;
+}
+
+function checkEmail(value: unknown, rule: Rule, issues: ValidationIssue[]): string {
+  if (typeof value !== 'string') {
+    issues.push({ field: rule.field, message: missingOr(value, `must be a string, got ${typeName(value)}`) });
+  } else if (value.length > rule.max) {
+    issues.push({ field: rule.field, message: `must be at most ${rule.max} characters, got ${value.length}` });
+  } else if (!rule.re.test(value)) {
+    issues.push({
+      field: rule.field,
+      message: `must be an ASCII address like name@example.com, got ${describe(value)}`,
+    });
+  }
+  return value as string;
+}
+
+function checkText(value: unknown, rule: Rule, issues: ValidationIssue[]): string {
+  const field = rule.field;
+  if (typeof value !== 'string') {
+    issues.push({ field, message: missingOr(value, `must be a string, got ${typeName(value)}`) });
+    return value as string;
+  }
+  // Fast path: plain short strings need only the emptiness and control checks.
+  if (value.length === 0 || value.trim().length === 0) {
+    issues.push({ field, message: 'must not be empty' });
+    return value;
+  }
+  if (value.length < rule.min && codePointLength(value) < rule.min) {
+    issues.push({ field, message: `must be at least ${rule.min} characters, got ${codePointLength(value)}` });
+  }
+  if (value.length > rule.max && codePointLength(value) > rule.max) {
+    issues.push({ field, message: `must be at most ${rule.max} characters, got ${codePointLength(value)}` });
+  }
+  if (!SUSPECT_RE.test(value)) return value;
+  if (CONTROL_RE.test(value)) issues.push({ field, message: 'must not contain control characters' });
+  // A lone surrogate cannot be encoded as UTF-8: the database would refuse it.
+  if (!value.isWellFormed()) issues.push({ field, message: 'contains an unpaired UTF-16 surrogate (invalid Unicode)' });
+  return value;
+}
+
+function checkDepartment(value: unknown, rule: Rule, issues: ValidationIssue[]): Department {
+  if (!isDepartment(value)) {
+    issues.push({
+      field: rule.field,
+      message: missingOr(value, `must be one of ${DEPARTMENTS.join(', ')}; got ${describe(value)}`),
+    });
+  }
+  return value as Department;
+}
+
+function checkDate(value: unknown, rule: Rule, issues: ValidationIssue[]): string {
+  if (!isIsoDate(value)) {
+    issues.push({
+      field: rule.field,
+      message: missingOr(value, `must be a calendar date YYYY-MM-DD, got ${describe(value)}`),
+    });
+  }
+  return value as string;
+}
+
+function checkTimestamp(value: unknown, rule: Rule, issues: ValidationIssue[]): string {
+  if (!isIsoTimestamp(value)) {
+    issues.push({
+      field: rule.field,
+      message: missingOr(value, `must be a UTC timestamp YYYY-MM-DDTHH:MM:SS[.sss]Z, got ${describe(value)}`),
+    });
+  }
+  return value as string;
+}
+
+// The fast path names every field once, below, because a walk over the column table costs a third
+// of the speed (keyed property access and calls V8 cannot inline; measured with the bench). It is
+// held to the table three ways: `User` comes from the table, so a missing field does not compile;
+// rule() refuses a field the table gives another kind; and checkValidator() below runs at load.
+const ID = rule('id', 'id');
+const USERNAME = rule('username', 'identifier');
+const EMAIL = rule('email', 'email');
+const FIRST_NAME = rule('firstName', 'text');
+const LAST_NAME = rule('lastName', 'text');
+const DEPARTMENT = rule('department', 'department');
+const JOB_TITLE = rule('jobTitle', 'text');
+const BIRTH_DATE = rule('birthDate', 'date');
+const CITY = rule('city', 'text');
+const COUNTRY = rule('country', 'text');
+const CREATED_AT = rule('createdAt', 'timestamp');
+
 /**
- * Validate one record, reporting every problem with the field's name and why.
+ * Validate one record, reporting every problem with the field's name and why, in column order.
  *
  * `id` may be a number or a canonical decimal string (as read from CSV); the
  * returned user always has a numeric id. Runs on every loaded row, so it avoids
@@ -137,76 +246,19 @@ export function validateUser(input: unknown, options: ValidateOptions = {}): Val
   }
   const r = input as Record<string, unknown>;
   const issues: ValidationIssue[] = [];
-
-  let id = r.id;
-  if (typeof id === 'string' && ID_STRING_RE.test(id)) id = Number(id);
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
-    issues.push({
-      field: 'id',
-      message: id === undefined ? 'is missing' : `must be a positive integer, got ${describe(id)}`,
-    });
-  }
-
-  const username = r.username;
-  if (typeof username !== 'string') {
-    issues.push({
-      field: 'username',
-      message: username === undefined ? 'is missing' : `must be a string, got ${typeName(username)}`,
-    });
-  } else if (!USERNAME_RE.test(username)) {
-    issues.push({
-      field: 'username',
-      message:
-        username.length < LIMITS.usernameMin || username.length > LIMITS.usernameMax
-          ? `must be ${LIMITS.usernameMin}-${LIMITS.usernameMax} characters, got ${username.length}`
-          : `may contain only a-z, 0-9, '.', '_' and '-', got ${describe(username)}`,
-    });
-  }
-
-  const email = r.email;
-  if (typeof email !== 'string') {
-    issues.push({
-      field: 'email',
-      message: email === undefined ? 'is missing' : `must be a string, got ${typeName(email)}`,
-    });
-  } else if (email.length > LIMITS.emailMax) {
-    issues.push({ field: 'email', message: `must be at most ${LIMITS.emailMax} characters, got ${email.length}` });
-  } else if (!EMAIL_RE.test(email)) {
-    issues.push({ field: 'email', message: `must be an ASCII address like name@example.com, got ${describe(email)}` });
-  }
-
-  for (const field of TEXT_FIELDS) checkText(field, r[field], issues);
-
-  const department = r.department;
-  if (!isDepartment(department)) {
-    issues.push({
-      field: 'department',
-      message:
-        department === undefined
-          ? 'is missing'
-          : `must be one of ${DEPARTMENTS.join(', ')}; got ${describe(department)}`,
-    });
-  }
-
-  const birthDate = r.birthDate;
-  if (!isIsoDate(birthDate)) {
-    issues.push({
-      field: 'birthDate',
-      message:
-        birthDate === undefined ? 'is missing' : `must be a calendar date YYYY-MM-DD, got ${describe(birthDate)}`,
-    });
-  }
-
-  const createdAt = r.createdAt;
-  if (!isIsoTimestamp(createdAt)) {
-    issues.push({
-      field: 'createdAt',
-      message:
-        createdAt === undefined
-          ? 'is missing'
-          : `must be a UTC timestamp YYYY-MM-DDTHH:MM:SS[.sss]Z, got ${describe(createdAt)}`,
-    });
-  }
+  const user: User = {
+    id: checkId(r.id, ID, issues),
+    username: checkIdentifier(r.username, USERNAME, issues),
+    email: checkEmail(r.email, EMAIL, issues),
+    firstName: checkText(r.firstName, FIRST_NAME, issues),
+    lastName: checkText(r.lastName, LAST_NAME, issues),
+    department: checkDepartment(r.department, DEPARTMENT, issues),
+    jobTitle: checkText(r.jobTitle, JOB_TITLE, issues),
+    birthDate: checkDate(r.birthDate, BIRTH_DATE, issues),
+    city: checkText(r.city, CITY, issues),
+    country: checkText(r.country, COUNTRY, issues),
+    createdAt: checkTimestamp(r.createdAt, CREATED_AT, issues),
+  };
 
   if (!options.allowUnknownFields) {
     for (const key in r) {
@@ -215,23 +267,62 @@ export function validateUser(input: unknown, options: ValidateOptions = {}): Val
   }
 
   if (issues.length > 0) return { ok: false, issues };
-  return {
-    ok: true,
-    user: {
-      id: id as number,
-      username: username as string,
-      email: email as string,
-      firstName: r.firstName as string,
-      lastName: r.lastName as string,
-      department: department as Department,
-      jobTitle: r.jobTitle as string,
-      birthDate: birthDate as string,
-      city: r.city as string,
-      country: r.country as string,
-      createdAt: createdAt as string,
-    },
-  };
+  return { ok: true, user };
 }
+
+/** A value of each kind that its check accepts whatever the column's limits. */
+function sampleValue(spec: ColumnSpec): unknown {
+  switch (spec.kind) {
+    case 'id':
+      return spec.min;
+    case 'identifier':
+      return 'a'.repeat(spec.min);
+    case 'email':
+      return 'a@example.com';
+    case 'text':
+      return 'a'.repeat(spec.min);
+    case 'department':
+      return DEPARTMENTS[0];
+    case 'date':
+      return '2000-01-01';
+    case 'timestamp':
+      return '2000-01-01T00:00:00Z';
+  }
+}
+
+/**
+ * Hold a validator to the column table: it accepts a record made from the table and returns
+ * its fields in column order, and it reports each field missing, and each string field one
+ * character too long, under that field's name.
+ * @throws SchemaMismatchError naming the first disagreement.
+ */
+export function checkValidator(validate: (input: unknown) => ValidationResult, where = 'validateUser'): void {
+  const sample = Object.fromEntries(USER_COLUMNS.map((c) => [c.field, sampleValue(c)]));
+  const result = validate(sample);
+  if (!result.ok)
+    throw new SchemaMismatchError(where, `it refuses a record made from the table: ${formatIssues(result.issues)}`);
+  const keys = Object.keys(result.user).join(',');
+  if (keys !== USER_FIELDS.join(',')) {
+    throw new SchemaMismatchError(where, `it returns the fields ${keys}, the table has ${USER_FIELDS.join(',')}`);
+  }
+  for (const c of USER_COLUMNS) {
+    const probes: [unknown, string][] = [[undefined, 'missing']];
+    if (c.kind === 'identifier' || c.kind === 'text')
+      probes.push(['a'.repeat(c.max + 1), `${c.max + 1} characters long`]);
+    for (const [value, what] of probes) {
+      const probe = validate({ ...sample, [c.field]: value });
+      const fields = probe.ok ? [] : probe.issues.map((i) => i.field);
+      if (fields.join(',') !== c.field) {
+        throw new SchemaMismatchError(
+          where,
+          `with ${c.field} ${what} it reports [${fields.join(', ')}], not ${c.field}`,
+        );
+      }
+    }
+  }
+}
+
+checkValidator(validateUser);
 
 /** Render issues as one line: `username: must be ...; email: is missing`. */
 export function formatIssues(issues: readonly ValidationIssue[]): string {
