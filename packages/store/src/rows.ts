@@ -1,4 +1,11 @@
-import { assertIdentifier, DEPARTMENTS, type Dialect, USER_COLUMNS, type User } from '@stampede/schema';
+import {
+  assertIdentifier,
+  DEPARTMENTS,
+  type Dialect,
+  mysqlDatetimeToIso,
+  USER_COLUMNS,
+  type User,
+} from '@stampede/schema';
 
 /** `SELECT` list mapping snake_case columns back to the record's field names. */
 export function selectList(dialect: Dialect): string {
@@ -8,23 +15,17 @@ export function selectList(dialect: Dialect): string {
   ).join(', ');
 }
 
-/** A row as either driver returns it (MySQL with dateStrings) → a {@link User}. */
+/** A row as either driver returns it (MySQL with dateStrings), keyed by field as {@link selectList} names them → a {@link User}. */
 export function rowToUser(row: Record<string, unknown>, dialect: Dialect): User {
-  const createdAt = String(row.createdAt);
-  return {
-    id: Number(row.id),
-    username: String(row.username),
-    email: String(row.email),
-    firstName: String(row.firstName),
-    lastName: String(row.lastName),
-    department: String(row.department) as User['department'],
-    jobTitle: String(row.jobTitle),
-    birthDate: String(row.birthDate),
-    city: String(row.city),
-    country: String(row.country),
-    // DATETIME(3) comes back as `YYYY-MM-DD HH:MM:SS.sss`, always UTC here.
-    createdAt: dialect === 'mysql' ? `${createdAt.replace(' ', 'T')}Z` : createdAt,
-  };
+  const user: Record<string, unknown> = {};
+  for (const c of USER_COLUMNS) {
+    const value = row[c.field];
+    // BIGINT may come back as a string; DATETIME(3) as `YYYY-MM-DD HH:MM:SS.sss`, always UTC here.
+    if (c.kind === 'id') user[c.field] = Number(value);
+    else if (c.kind === 'timestamp' && dialect === 'mysql') user[c.field] = mysqlDatetimeToIso(String(value));
+    else user[c.field] = String(value);
+  }
+  return user as User;
 }
 
 // Usernames are ASCII by definition; a non-ASCII string can match none, and an ASCII
