@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { siblingScript } from '@stampede/cli';
 import { DatabaseError } from './errors.js';
 import type { SqliteRow } from './sqlite-writes.js';
 import type { OnDuplicate, ProgressMark, UpsertResult } from './user-store.js';
@@ -27,12 +27,9 @@ export type WriterReply =
   | { id: number; result?: UpsertResult; error?: undefined }
   | { id: number; result?: undefined; error: { message: string; code: string | undefined; name: string | undefined } };
 
-// Built, the writer sits next to this file; run from the TypeScript sources (the store's own
-// tests), it is the built one.
-function defaultWriterUrl(): URL {
-  const here = new URL('./sqlite-writer.js', import.meta.url);
-  return existsSync(here) ? here : new URL('../dist/sqlite-writer.js', import.meta.url);
-}
+// The built sqlite-writer.js beside built code; from source (tests), sqlite-writer.ts with the
+// flags that run TypeScript, so a test never runs a stale dist/.
+const WRITER = siblingScript(import.meta.url, 'sqlite-writer');
 
 /**
  * A worker thread that runs a SQLite store's upserts on its own connection. Requests are
@@ -47,9 +44,13 @@ export class SqliteWriterThread {
   #dead: DatabaseError | undefined;
 
   /** @param writerUrl the thread's script (tests substitute one that dies). */
-  constructor(data: WriterData, writerUrl: URL = defaultWriterUrl()) {
+  constructor(data: WriterData, writerUrl?: URL) {
     // Not the parent's node options: some (`--input-type`, `--eval`) make a worker fail to start.
-    this.#worker = new Worker(writerUrl, { workerData: data, execArgv: [] });
+    // Only those the script needs (none when built).
+    this.#worker = new Worker(writerUrl ?? WRITER.path, {
+      workerData: data,
+      execArgv: writerUrl ? [] : WRITER.execArgv,
+    });
     this.#worker.unref();
     this.#worker.on('message', (reply: WriterReply) => {
       const waiter = this.#waiting.get(reply.id);

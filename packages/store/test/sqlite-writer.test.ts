@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { siblingScript } from '@stampede/cli';
 import { makeTempDir } from '@stampede/test-utils';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,15 +33,21 @@ describe('SQLite writer thread', () => {
   });
 
   it('does not hold the process open when the store is never closed', async () => {
-    const storeUrl = new URL('../dist/index.js', import.meta.url).href;
+    // The store's source, run the way its writer thread is (through tsx, the source condition).
+    const store = siblingScript(new URL('../src/index.ts', import.meta.url).href, 'index');
+    const storeUrl = pathToFileURL(store.path).href;
     const script = `const { openStore } = await import(${JSON.stringify(storeUrl)});
 const store = openStore(${JSON.stringify(`sqlite:${tmp.join('open.sqlite')}`)}, { sqliteWriterThread: true });
 await store.ensureSchema();
 const r = await store.upsert([${JSON.stringify(user(7))}]);
 console.log(JSON.stringify(r));`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-      timeout: 20_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [...store.execArgv, '--input-type=module', '-e', script],
+      {
+        timeout: 20_000,
+      },
+    );
     expect(JSON.parse(stdout)).toEqual({ inserted: 1, updated: 0, skipped: 0 });
     const db = new Database(tmp.join('open.sqlite'), { readonly: true });
     expect(db.prepare('SELECT COUNT(*) AS n FROM users').get()).toEqual({ n: 1 });
