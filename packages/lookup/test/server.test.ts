@@ -1,3 +1,4 @@
+import { USER_FIELDS, userJsonSchema } from '@stampede/schema';
 import { openStore, type UserStore } from '@stampede/store';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -230,6 +231,13 @@ describe('operations', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/users', '/users/lookup', '/departments/{department}/users', '/healthz', '/readyz']),
     );
+  });
+
+  it("the OpenAPI user schema is the record's own, every field of USER_FIELDS", async () => {
+    const doc = (await app.inject({ url: '/openapi.json' })).json();
+    const user = doc.paths['/users'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(user.properties)).toEqual([...USER_FIELDS]);
+    expect(user).toEqual(userJsonSchema());
   });
 
   it('unknown routes and methods are JSON 404s', async () => {

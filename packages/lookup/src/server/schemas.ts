@@ -1,27 +1,13 @@
-import { DEPARTMENTS } from '@stampede/schema';
+import { userJsonSchema } from '@stampede/schema';
 
 /** Most pairs one `POST /users/lookup` may carry. */
 export const MAX_PAIRS = 1000;
 /** Longest username or department the service accepts (longer is a 400, never a query). */
 export const MAX_FIELD_LENGTH = 256;
 
-export const userSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    username: { type: 'string' },
-    email: { type: 'string' },
-    firstName: { type: 'string' },
-    lastName: { type: 'string' },
-    department: { type: 'string', enum: [...DEPARTMENTS] },
-    jobTitle: { type: 'string' },
-    birthDate: { type: 'string', format: 'date' },
-    city: { type: 'string' },
-    country: { type: 'string' },
-    createdAt: { type: 'string', format: 'date-time' },
-  },
-  required: ['id', 'username', 'email', 'department'],
-} as const;
+// The record's own schema, from @stampede/schema's column table: it drives both fastify's
+// response serialization and the OpenAPI document, so neither can drift from the record.
+export const userSchema = userJsonSchema();
 
 export const errorSchema = {
   type: 'object',
