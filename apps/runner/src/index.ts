@@ -1,4 +1,5 @@
-export { isUsageError, reportError, UsageError } from './cli-support.js';
+export { isUsageError, reportError, UsageError } from '@stampede/cli';
+export { doctorCommand, runCommand, stampede } from './commands.js';
 export {
   type CheckResult,
   type CheckStatus,
@@ -7,3 +8,4 @@ export {
   formatDoctorReport,
   runDoctor,
 } from './doctor.js';
+export { main } from './main.js';

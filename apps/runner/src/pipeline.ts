@@ -47,6 +47,8 @@ export interface StageRecord {
 export interface PipelineEvents {
   stageStart?(name: StageName): void;
   stageEnd?(record: StageRecord): void;
+  /** Once aborted, no further stage starts (each is recorded as skipped, with the reason). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -62,6 +64,20 @@ export async function runStages<C>(
   const records: StageRecord[] = [];
   const succeeded = new Set<StageName>();
   for (const stage of stages) {
+    if (events.signal?.aborted) {
+      const why = `stopped by ${String(events.signal.reason ?? 'the caller')}`;
+      const record: StageRecord = {
+        name: stage.name,
+        status: 'skipped',
+        elapsedMs: 0,
+        summary: `skipped: ${why}`,
+        figures: [],
+        reason: why,
+      };
+      records.push(record);
+      events.stageEnd?.(record);
+      continue;
+    }
     const missing = stage.needs.filter((n) => !succeeded.has(n));
     if (missing.length > 0) {
       const record: StageRecord = {

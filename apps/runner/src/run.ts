@@ -55,6 +55,8 @@ export interface RunOptions {
    * @default none
    */
   skip?: StageName[];
+  /** Stops the run: children get SIGTERM and finish what is in flight; no further stage starts. */
+  signal?: AbortSignal;
   /** Told when a stage starts and ends, and of progress inside one. */
   onStageStart?(name: StageName): void;
   onStageEnd?(record: StageRecord): void;
@@ -73,6 +75,8 @@ export interface RunContext {
   dataDir: string;
   reportDir: string;
   progress(name: StageName, done: number, total: number): void;
+  /** The run's stop. */
+  signal: AbortSignal | undefined;
   /** The generated NDJSON file, once the generate stage has written it. */
   usersFile?: string;
 }
@@ -113,6 +117,7 @@ const generateStage: Stage<RunContext> = {
       threads: ctx.threads,
       format: 'ndjson',
       out,
+      ...(ctx.signal && { signal: ctx.signal }),
       onProgress: (p) => ctx.progress('generate', p.rows, p.total),
     });
     ctx.usersFile = out;
@@ -148,18 +153,13 @@ const loadStage: Stage<RunContext> = {
     const started = performance.now();
     // One process per shard: byte ranges of the file cut at line ends, so the summaries add up.
     const children = Array.from({ length: n }, (_, k) => {
-      const args = [
-        file,
-        '--db',
-        ctx.databaseUrl,
-        '--json',
-        '--reject-file',
-        join(rejectDir, `shard-${k + 1}-of-${n}.ndjson`),
-      ];
+      const args = [file, '--json', '--reject-file', join(rejectDir, `shard-${k + 1}-of-${n}.ndjson`)];
       if (n > 1) args.push('--shard', `${k + 1}/${n}`);
+      // The URL goes in the environment, never on the command line, where `ps` shows any password.
       return execa(process.execPath, [...loaderNodeFlags, loaderCliPath, ...args], {
         reject: false,
-        env: { FORCE_COLOR: '0' },
+        env: { FORCE_COLOR: '0', DATABASE_URL: ctx.databaseUrl },
+        ...(ctx.signal && { cancelSignal: ctx.signal }),
       });
     });
     const results = await Promise.all(children);
@@ -253,6 +253,7 @@ const contendStage: Stage<RunContext> = {
       busyTimeoutMs: 500,
       strategy: 'all',
       logFile: join(ctx.dataDir, 'contend.log'),
+      signal: ctx.signal,
     });
     const line = (r: (typeof lab.results)[number]) =>
       `${r.strategy} ${r.rows.committed}/${r.rows.planned}${r.rows.lost ? ` (${r.rows.lost} lost, ${r.busyErrors} BUSY)` : ''}`;
@@ -290,6 +291,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     dataDir: resolve(options.dataDir ?? 'data'),
     reportDir: resolve(options.reportDir ?? 'reports'),
     progress: (name, done, total) => options.onProgress?.(name, done, total),
+    signal: options.signal,
   };
   const skip = new Set(options.skip ?? []);
   const stages = STAGES.filter((s) => !skip.has(s.name)).map((s) => ({
@@ -299,6 +301,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const records = await runStages(stages, ctx, {
     stageStart: options.onStageStart,
     stageEnd: options.onStageEnd,
+    signal: options.signal,
   });
   const report: RunReport = {
     tool: 'stampede',

@@ -1,13 +1,19 @@
-import { fileURLToPath } from 'node:url';
+import { siblingScript } from '@stampede/cli';
 import { freePort, makeTempDir, useTestDatabase, withDatabase } from '@stampede/test-utils';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// The bin from source: src/cli.ts through tsx, our packages from their source.
+const cli = siblingScript(new URL('../src/cli.ts', import.meta.url).href, 'cli');
 const db = await useTestDatabase({ importMetaUrl: import.meta.url });
 const tmp = makeTempDir('doctor');
 const run = (...args: string[]) =>
-  execa('node', [cli, ...args], { reject: false, cwd: tmp.path, env: { DATABASE_URL: '' }, timeout: 20_000 });
+  execa(process.execPath, [...cli.execArgv, cli.path, ...args], {
+    reject: false,
+    cwd: tmp.path,
+    env: { DATABASE_URL: '' },
+    timeout: 20_000,
+  });
 
 describe('stampede doctor on the embedded store', () => {
   it('prints every machine line and passes', async () => {
@@ -33,7 +39,7 @@ describe('stampede doctor on the embedded store', () => {
     expect(bad.stderr).not.toMatch(/\bat .+\.js:\d+/);
     const opt = await run('doctor', '--bogus');
     expect(opt.exitCode).toBe(2);
-    expect(opt.stderr).toContain("Unknown option '--bogus'");
+    expect(opt.stderr).toContain('unknown option --bogus');
     const cmd = await run('frobnicate');
     expect(cmd.exitCode).toBe(2);
     expect(cmd.stderr).toContain('unknown command "frobnicate"');

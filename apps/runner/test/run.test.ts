@@ -1,16 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { siblingScript } from '@stampede/cli';
 import { openStore } from '@stampede/store';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// The bin from source: src/cli.ts through tsx, our packages from their source.
+const cli = siblingScript(new URL('../src/cli.ts', import.meta.url).href, 'cli');
 const db = await useTestDatabase({ importMetaUrl: import.meta.url });
 const tmp = makeTempDir('run');
 afterAll(() => tmp.cleanup());
 const run = (...args: string[]) =>
-  execa('node', [cli, 'run', ...args], { reject: false, cwd: tmp.path, env: { DATABASE_URL: '' }, timeout: 90_000 });
+  execa(process.execPath, [...cli.execArgv, cli.path, 'run', ...args], {
+    reject: false,
+    cwd: tmp.path,
+    env: { DATABASE_URL: '' },
+    timeout: 90_000,
+  });
 
 interface Report {
   ok: boolean;
@@ -60,7 +66,7 @@ describe('stampede run on the embedded SQLite store', () => {
     const skip = await run('--skip', 'frobnicate');
     expect(skip.exitCode).toBe(2);
     expect(skip.stderr).toMatch(
-      /^error: --skip: unknown stage "frobnicate"; stages: doctor, generate, load, lookup, contend\n/,
+      /^error: --skip must be one of doctor, generate, load, lookup, contend, got "frobnicate"\n/,
     );
     const count = await run('--count', '0');
     expect(count.exitCode).toBe(2);

@@ -26,13 +26,14 @@ function io(extra: Record<string, unknown> = {}) {
 }
 
 const seen: unknown[] = [];
+const dbOption = option('store', { env: 'DATABASE_URL', defaultHelp: 'sqlite:./x', placeholder: '<url>' });
 const count = defineCommand({
   name: 'demo count',
   summary: 'counts',
   usage: 'demo count [--count <n>] [--db <url>]',
   options: {
     count: option('how many', { parse: integer(1), default: 3, placeholder: '<n>' }),
-    db: option('store', { env: 'DATABASE_URL', defaultHelp: 'sqlite:./x', placeholder: '<url>' }),
+    db: dbOption,
     fail: option('fail with this code'),
   },
   async run(ctx) {
@@ -126,8 +127,16 @@ describe('runProgram', () => {
         options: {},
         run: async () => 0,
       }),
+      // Its own --db is another option (a file of its own): the global --db is not handed to it.
+      lab: defineCommand({
+        name: 'demo lab',
+        summary: 'lab',
+        usage: 'demo lab',
+        options: { db: option('lab file') },
+        run: async () => 0,
+      }),
     },
-    globalOptions: ['db'],
+    globalOptions: { db: dbOption },
   };
 
   it('hands options before the command to it', async () => {
@@ -143,9 +152,12 @@ describe('runProgram', () => {
     const t = io();
     expect(await runProgram(program, ['--db', 'x', 'other'], t.io)).toBe(2);
     expect(t.err.text()).toMatch(/^error: --db does not apply to demo other\n/);
+    const l = io();
+    expect(await runProgram(program, ['--db', 'x', 'lab'], l.io)).toBe(2);
+    expect(l.err.text()).toMatch(/^error: --db does not apply to demo lab\nhint: run demo lab --help/);
     const u = io();
     expect(await runProgram(program, ['nope'], u.io)).toBe(2);
-    expect(u.err.text()).toBe('error: unknown command "nope"\nhint: commands: count, other\n');
+    expect(u.err.text()).toBe('error: unknown command "nope"\nhint: commands: count, other, lab\n');
   });
 
   it('prints help and the version', async () => {

@@ -1,6 +1,6 @@
 import { type Command, type CommandIo, runCommand } from './command.js';
 import { EXIT, UsageError } from './errors.js';
-import type { OptionSpecs } from './options.js';
+import type { OptionSpec, OptionSpecs } from './options.js';
 import { reportError } from './report.js';
 
 /** A command-line program of several commands (`stampede run`, `stampede load`, ...). */
@@ -14,12 +14,17 @@ export interface Program {
   /** Its commands by name, in help order. */
   commands: Record<string, Command<OptionSpecs>>;
   /**
-   * Options that may stand before the command (`stampede --db URL doctor`): each is handed to the
-   * command, which must declare it. `--json`, `--verbose` are always global.
+   * Options that may stand before the command (`stampede --db URL doctor`), by name: each is handed
+   * to a command that declares the very same option (the same spec object), and refused for any
+   * other. `--json` and `--verbose` are always global.
    */
-  globalOptions: readonly string[];
+  globalOptions: Record<string, OptionSpec>;
   /** Help text after the command list. */
   epilog?: string;
+}
+
+function globalNames(program: Program): string[] {
+  return Object.keys(program.globalOptions);
 }
 
 /** The program's `--help`: its commands with their summaries, and its global options. */
@@ -33,7 +38,7 @@ export function programHelp(program: Program): string {
     'Commands:',
     ...Object.entries(program.commands).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
     '',
-    `Global options (before or after the command): ${[...program.globalOptions.map((o) => `--${o}`), '--json', '--verbose'].join(', ')}`,
+    `Global options (before or after the command): ${[...globalNames(program).map((o) => `--${o}`), '--json', '--verbose'].join(', ')}`,
     `  -h, --help     help; ${program.name} <command> --help for a command's options`,
     '  -v, --version  print the version',
   ];
@@ -50,7 +55,7 @@ function splitGlobal(program: Program, argv: readonly string[]) {
     if (!arg.startsWith('-') || arg === '-') break;
     before.push(arg);
     const name = arg.replace(/^--?/, '').split('=')[0] as string;
-    if (program.globalOptions.includes(name) && !arg.includes('=')) {
+    if (program.globalOptions[name]?.kind === 'value' && !arg.includes('=')) {
       const value = argv[i + 1];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       before.push(value);
@@ -65,12 +70,15 @@ function checkGlobals(program: Program, name: string, command: Command<OptionSpe
     if (!arg.startsWith('-')) continue;
     const option = arg.replace(/^--?/, '').split('=')[0] as string;
     if (option === 'json' || option === 'verbose') continue;
-    if (!program.globalOptions.includes(option)) {
+    const spec = program.globalOptions[option];
+    if (!spec) {
       throw new UsageError(`unknown global option ${arg.split('=')[0]}`, {
-        hint: `global options are ${program.globalOptions.map((o) => `--${o}`).join(', ')}, --json, --verbose; others go after the command`,
+        hint: `global options are ${globalNames(program)
+          .map((o) => `--${o}`)
+          .join(', ')}, --json, --verbose; others go after the command`,
       });
     }
-    if (!(option in command.options)) {
+    if (command.options[option] !== spec) {
       throw new UsageError(`--${option} does not apply to ${program.name} ${name}`, {
         hint: `run ${program.name} ${name} --help for its options`,
       });

@@ -21,4 +21,4 @@ export {
   type Shard,
 } from './load.js';
 export type { RejectRecord } from './rejects.js';
-export { formatSummary, LOAD_CLI_HELP, type LoadCliIo, runLoadCli } from './run-cli.js';
+export { formatSummary, LOAD_CLI_HELP, type LoadCliIo, loadCommand, runLoadCli } from './run-cli.js';
