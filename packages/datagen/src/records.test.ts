@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { validateUser } from '@stampede/schema';
+import { isSchemaMismatchError, USER_FIELDS, type UserField, validateUser } from '@stampede/schema';
 import { describe, expect, it } from 'vitest';
 import { csvField } from './format.js';
 import { asciiSlug, jobTitles, LOCALES, loadLocale } from './locales.js';
@@ -13,6 +13,7 @@ import {
   encodeCombinations,
   encodeDays,
   planChunks,
+  recordByTable,
   renderTables,
   UserGenerator,
 } from './records.js';
@@ -198,5 +199,56 @@ describe('UserGenerator', () => {
       }
     }
     expect(made).toEqual(pinned);
+  });
+});
+
+describe('ChunkRenderer start-up check against the column table', () => {
+  // A renderer that writes country before city: the base writers with the two fields' tables
+  // and picks exchanged for the length of one record.
+  class CountryBeforeCity extends ChunkRenderer {
+    private swap(): void {
+      [this.t.cities, this.t.countries] = [this.t.countries, this.t.cities];
+      [this.picks.cityIndex, this.picks.countryIndex] = [this.picks.countryIndex, this.picks.cityIndex];
+    }
+    protected override writeCsv(): void {
+      this.swap();
+      super.writeCsv();
+      this.swap();
+    }
+    protected override writeJson(): void {
+      this.swap();
+      super.writeJson();
+      this.swap();
+    }
+  }
+
+  it.each(['ndjson', 'json', 'csv'] as const)(
+    'refuses to start when the %s writer orders fields otherwise',
+    async (format) => {
+      const tables = renderTables(await loadLocale('de'), format);
+      expect(() => new ChunkRenderer(tables, 7)).not.toThrow();
+      let error: unknown;
+      try {
+        new CountryBeforeCity(tables, 7);
+      } catch (e) {
+        error = e;
+      }
+      expect(isSchemaMismatchError(error)).toBe(true);
+      expect((error as Error).message).toMatch(
+        new RegExp(`^the ${format} renderer disagrees with the column table \\(USER_COLUMNS\\): it writes record 1 as`),
+      );
+    },
+  );
+
+  it('builds the reference record from the table: CSV in column order, JSON with the field names', () => {
+    // As the tables hold them: names and places already quoted for the format, ASCII kinds bare.
+    const quoted = new Set(['firstName', 'lastName', 'department', 'jobTitle', 'city', 'country']);
+    const fields = Object.fromEntries(
+      USER_FIELDS.map((f) => [f, f === 'id' ? '1' : quoted.has(f) ? `"${f}"` : f]),
+    ) as Record<UserField, string>;
+    expect(recordByTable(fields, 'csv')).toBe(`${USER_FIELDS.map((f) => fields[f]).join(',')}\r\n`);
+    const json = recordByTable(fields, 'ndjson');
+    expect(json.endsWith('}\n')).toBe(true);
+    expect(Object.entries(JSON.parse(json))).toEqual(USER_FIELDS.map((f) => [f, f === 'id' ? 1 : f]));
   });
 });

@@ -1,4 +1,11 @@
-import { DEPARTMENTS, type User } from '@stampede/schema';
+import {
+  DEPARTMENTS,
+  SchemaMismatchError,
+  USER_COLUMNS,
+  USER_FIELDS,
+  type User,
+  type UserField,
+} from '@stampede/schema';
 import { csvField, type Format } from './format.js';
 import { jobTitles, type LocaleData, type NameList } from './locales.js';
 import { chunkSeed, Mulberry32 } from './random.js';
@@ -322,7 +329,7 @@ interface PickSizes {
  * The picks of one record at a time, drawn in a fixed order from a per-chunk PRNG, so the
  * same id always gives the same record: the text generator and the byte renderer share it.
  */
-class Picks {
+export class Picks {
   private readonly random = new Mulberry32();
   id = 0;
   female = false;
@@ -409,6 +416,13 @@ export class UserGenerator {
       },
       seed,
     );
+    // user() names every field by hand; its order is the JSON order users see, so hold it to the table.
+    for (const _ of this.picks.walk(1, 2)) {
+      const keys = Object.keys(this.user()).join(',');
+      if (keys !== USER_FIELDS.join(',')) {
+        throw new SchemaMismatchError('UserGenerator', `it makes the fields ${keys}, the table has ${USER_FIELDS}`);
+      }
+    }
   }
 
   private user(): User {
@@ -499,10 +513,35 @@ const [DOT, AT, COMMA, T, COLON, Z, CR, LF] = Buffer.from('.@,T:Z\r\n', 'latin1'
 const ZERO = DIGITS[0] as number;
 const EMPTY = Buffer.allocUnsafeSlow(0);
 
+/** Bytes of string `i` of an encoded list. */
+function lengthOf(e: Encoded, i: number): number {
+  return (e.starts[i + 1] as number) - (e.starts[i] as number);
+}
+
+// Kinds whose tables hold the value as the format writes it (JSON literal or CSV field); the
+// other kinds are plain ASCII, written bare in CSV and between quotes in JSON.
+const QUOTED_IN_TABLES: ReadonlySet<string> = new Set(['text', 'department']);
+
+/**
+ * One record as the column table orders it: `fields` (each as the format writes it, see
+ * ChunkRenderer's fieldTexts) in {@link USER_COLUMNS} order, framed as the format frames a record.
+ * The reference the byte renderer is checked against at start-up.
+ */
+export function recordByTable(fields: Readonly<Record<UserField, string>>, format: Format): string {
+  if (format === 'csv') return `${USER_COLUMNS.map((c) => fields[c.field]).join(',')}\r\n`;
+  const json = USER_COLUMNS.map((c) => {
+    const value = fields[c.field];
+    const literal = c.kind === 'id' || QUOTED_IN_TABLES.has(c.kind) ? value : `"${value}"`;
+    return `${JSON.stringify(c.field)}:${literal}`;
+  });
+  return `{${json.join(',')}}${format === 'ndjson' ? '\n' : ''}`;
+}
+
 /** Renders chunks of records as bytes from {@link RenderTables}: what a worker runs. */
 export class ChunkRenderer {
-  private readonly t: RenderTables;
-  private readonly picks: Picks;
+  // Protected, as are the record writers, so that a test can show the start-up check at work.
+  protected readonly t: RenderTables;
+  protected readonly picks: Picks;
   /** The most bytes one record can take. */
   private readonly longest: number;
   // The buffer render() writes into, and how far.
@@ -543,9 +582,53 @@ export class ChunkRenderer {
       t.birthDays.longest +
       t.createdDays.longest +
       64;
+    this.check();
   }
 
-  private copy(from: Encoded, index: number): void {
+  /**
+   * The byte writers below name the fields by hand, for speed: hold them to the column table
+   * before any chunk, by rendering a few records both ways (see {@link recordByTable}).
+   * @throws SchemaMismatchError when they disagree: a field missing, extra or out of order.
+   */
+  private check(): void {
+    const format = this.t.format;
+    for (let id = 1; id <= 3; id++) {
+      const rendered = this.render(id, id + 1).toString('utf8');
+      const expected = recordByTable(this.fieldTexts(), format);
+      if (rendered !== expected) {
+        throw new SchemaMismatchError(
+          `the ${format} renderer`,
+          `it writes record ${id} as ${JSON.stringify(rendered)}, the table gives ${JSON.stringify(expected)}`,
+        );
+      }
+    }
+  }
+
+  /** The current record's fields as the format writes each, keyed by field: slow, and no order to get wrong. */
+  private fieldTexts(): Record<UserField, string> {
+    const p = this.picks;
+    const t = this.t;
+    const text = (e: Encoded, i: number) =>
+      Buffer.from(e.bytes.buffer, e.bytes.byteOffset + (e.starts[i] as number), lengthOf(e, i)).toString('utf8');
+    const local = `${text(p.female ? t.femaleSlugs : t.maleSlugs, p.firstIndex)}.${text(t.lastSlugs, p.lastIndex)}.${p.id.toString(36)}`;
+    const sec = Math.floor(p.createdMs / 1000);
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    return {
+      id: String(p.id),
+      username: local,
+      email: `${local}@${text(t.domains, p.domainIndex)}`,
+      firstName: text(p.female ? t.female : t.male, p.firstIndex),
+      lastName: text(t.last, p.lastIndex),
+      department: text(t.departments, p.departmentIndex),
+      jobTitle: text(t.jobs, p.jobIndex),
+      birthDate: text(t.birthDays, p.birthIndex),
+      city: text(t.cities, p.cityIndex),
+      country: text(t.countries, p.countryIndex),
+      createdAt: `${text(t.createdDays, p.createdIndex)}T${pad(Math.floor(sec / 3600), 2)}:${pad(Math.floor(sec / 60) % 60, 2)}:${pad(sec % 60, 2)}.${pad(p.createdMs % 1000, 3)}Z`,
+    };
+  }
+
+  protected copy(from: Encoded, index: number): void {
     const src = from.bytes;
     const end = from.starts[index + 1] as number;
     const out = this.buf;
@@ -554,12 +637,12 @@ export class ChunkRenderer {
     this.at = at;
   }
 
-  private byte(b: number): void {
+  protected byte(b: number): void {
     this.buf[this.at++] = b;
   }
 
   /** A non-negative safe integer in base 10 or 36, as Number#toString writes it. */
-  private integer(n: number, radix: number): void {
+  protected integer(n: number, radix: number): void {
     const scratch = this.scratch;
     let len = 0;
     do {
@@ -570,13 +653,13 @@ export class ChunkRenderer {
     while (len > 0) this.byte(scratch[--len] as number);
   }
 
-  private padded(n: number, width: number): void {
+  protected padded(n: number, width: number): void {
     if (width === 3) this.byte(ZERO + Math.floor(n / 100));
     this.byte(ZERO + (Math.floor(n / 10) % 10));
     this.byte(ZERO + (n % 10));
   }
 
-  private writeLocal(): void {
+  protected writeLocal(): void {
     const p = this.picks;
     this.copy(p.female ? this.t.femaleSlugs : this.t.maleSlugs, p.firstIndex);
     this.byte(DOT);
@@ -585,13 +668,13 @@ export class ChunkRenderer {
     this.integer(p.id, 36);
   }
 
-  private writeEmail(): void {
+  protected writeEmail(): void {
     this.writeLocal();
     this.byte(AT);
     this.copy(this.t.domains, this.picks.domainIndex);
   }
 
-  private writeCreatedAt(): void {
+  protected writeCreatedAt(): void {
     const p = this.picks;
     this.copy(this.t.createdDays, p.createdIndex);
     this.byte(T);
@@ -607,7 +690,7 @@ export class ChunkRenderer {
   }
 
   // Byte-for-byte what JSON.stringify gives for the record, without building it.
-  private writeJson(): void {
+  protected writeJson(): void {
     const p = this.picks;
     const t = this.t;
     this.copy(J_ID, 0);
@@ -635,7 +718,7 @@ export class ChunkRenderer {
     this.copy(J_END, 0);
   }
 
-  private writeCsv(): void {
+  protected writeCsv(): void {
     const p = this.picks;
     const t = this.t;
     this.integer(p.id, 10);
