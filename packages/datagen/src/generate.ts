@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { inOrder } from './chunk-queue.js';
+import { type Compression, rawLength } from './compression.js';
 import { DatagenError } from './errors.js';
 import { type Format, framing } from './format.js';
 import { type Locale, loadLocale } from './locales.js';
@@ -15,7 +16,7 @@ export type { GenerateOptions, GenerateProgress } from './options.js';
 /** What {@link generateUsers} did. */
 export interface GenerateSummary {
   rows: number;
-  /** Bytes written to the output (compressed size with gzip). */
+  /** Bytes written to the output (the compressed size when compressed). */
   bytes: number;
   /** Bytes before compression. */
   rawBytes: number;
@@ -24,6 +25,8 @@ export interface GenerateSummary {
   /** The file written (absolute), `-` for standard output, or `(stream)`. */
   out: string;
   format: Format;
+  compression: Compression;
+  /** Whether {@link GenerateSummary.compression} is `gzip`. */
   gzip: boolean;
   locale: Locale;
   seed: number;
@@ -61,15 +64,13 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
   try {
     const tables = renderTables(await loadLocale(o.locale), o.format, chunks > 1);
     const plan = { startId: o.startId, count: o.count, threads, frame: framing(o.format), tables };
-    const recycle = target.owned && !o.gzip && typeof target.stream.writableLength === 'number';
+    // A compressed chunk is new memory, too small to render the next chunk into.
+    const recycle = target.owned && o.compression === 'none' && typeof target.stream.writableLength === 'number';
     const source = inOrder(plan, renderer, recycle ? target.stream : undefined, {
       chunk(rows, bytes) {
         done.rows += rows;
         done.outBytes += bytes.length;
-        // A gzip member ends with its input's length mod 2^32; a chunk is far below that.
-        done.rawBytes += o.gzip
-          ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).readUInt32LE(bytes.length - 4)
-          : bytes.length;
+        done.rawBytes += rawLength(bytes, o.compression);
       },
       taken: () => options.onProgress?.(progress()),
     });
@@ -90,7 +91,8 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
     rowsPerSecond: Math.round(done.rows / (elapsedMs / 1000)),
     out: target.label,
     format: o.format,
-    gzip: o.gzip,
+    compression: o.compression,
+    gzip: o.compression === 'gzip',
     locale: o.locale,
     seed: o.seed,
     firstId: o.startId,

@@ -1,5 +1,13 @@
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
+import {
+  COMPRESSIONS,
+  type Compression,
+  compressionFromPath,
+  hasZstd,
+  isCompression,
+  withoutCompressionSuffix,
+} from './compression.js';
 import { DatagenError } from './errors.js';
 import { type Format, formatFromPath, isFormat } from './format.js';
 import { isLocale, LOCALES, type Locale } from './locales.js';
@@ -27,7 +35,7 @@ export interface GenerateOptions {
   locale?: Locale;
   /**
    * `ndjson`, `json` (one array) or `csv` (RFC 4180 with a header row).
-   * @default the format `out`'s extension names (`.csv`, `.json`, `.ndjson`/`.jsonl`, each optionally `.gz`), else `'ndjson'`
+   * @default the format `out`'s extension names (`.csv`, `.json`, `.ndjson`/`.jsonl`, each optionally `.gz` or `.zst`), else `'ndjson'`
    */
   format?: Format;
   /**
@@ -44,7 +52,14 @@ export interface GenerateOptions {
    */
   out?: string | Writable;
   /**
-   * Compress with gzip.
+   * `none`, `gzip` or `zstd` (Node >= 22.15). Each chunk is compressed on the worker that
+   * rendered it, as one gzip member or zstd frame; their concatenation is one valid file.
+   * The bytes are the same for a seed whatever the thread count.
+   * @default `gzip` when `out` is a path ending in `.gz`, `zstd` for `.zst`, else `none` (or as `gzip` says)
+   */
+  compression?: Compression;
+  /**
+   * Compress with gzip: `true` is `compression: 'gzip'`, `false` is `compression: 'none'`.
    * @default true when `out` is a path ending in `.gz`, else false
    */
   gzip?: boolean;
@@ -73,7 +88,7 @@ export interface ResolvedOptions {
   locale: Locale;
   format: Format;
   threads: number;
-  gzip: boolean;
+  compression: Compression;
 }
 
 function invalid(option: string, message: string, hint: string): DatagenError {
@@ -110,7 +125,7 @@ export function resolveOptions(options: GenerateOptions): ResolvedOptions {
     throw invalid('locale', `must be one of ${LOCALES.join(', ')}, got ${describe(locale)}`, 'pick a supported locale');
   }
   const path = typeof options.out === 'string' ? options.out : undefined;
-  const format = options.format ?? (path ? formatFromPath(path) : undefined) ?? 'ndjson';
+  const format = options.format ?? (path ? formatFromPath(withoutCompressionSuffix(path)) : undefined) ?? 'ndjson';
   if (!isFormat(format)) {
     throw invalid('format', `must be ndjson, json or csv, got ${describe(format)}`, 'pick one of the three');
   }
@@ -122,6 +137,30 @@ export function resolveOptions(options: GenerateOptions): ResolvedOptions {
       'the default is one per core',
     );
   }
-  const gzip = options.gzip ?? (path !== undefined && path !== '-' && path.toLowerCase().endsWith('.gz'));
-  return { count, seed, startId, locale, format, threads, gzip };
+  const compression = resolveCompression(options, path);
+  return { count, seed, startId, locale, format, threads, compression };
+}
+
+function resolveCompression(options: GenerateOptions, path: string | undefined): Compression {
+  const { gzip } = options;
+  if (gzip !== undefined && typeof gzip !== 'boolean') {
+    throw invalid('gzip', `must be true or false, got ${describe(gzip)}`, 'or pass compression instead');
+  }
+  const fromGzip = gzip === undefined ? undefined : gzip ? 'gzip' : 'none';
+  const compression =
+    options.compression ?? fromGzip ?? (path !== undefined && path !== '-' ? compressionFromPath(path) : 'none');
+  if (!isCompression(compression)) {
+    throw invalid(
+      'compression',
+      `must be ${COMPRESSIONS.join(', ')}, got ${describe(compression)}`,
+      'or name the file .gz or .zst',
+    );
+  }
+  if (fromGzip !== undefined && fromGzip !== compression) {
+    throw invalid('gzip', `is ${gzip} but compression is ${compression}`, 'pass one of the two');
+  }
+  if (compression === 'zstd' && !hasZstd()) {
+    throw invalid('compression', `zstd needs Node 22.15 or later, this is ${process.version}`, 'use gzip (.gz)');
+  }
+  return compression;
 }

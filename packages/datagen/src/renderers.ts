@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import { siblingScript } from '@stampede/cli';
 import { Piscina } from 'piscina';
+import { compressChunk } from './compression.js';
 import type { ResolvedOptions } from './options.js';
 import { type ChunkRange, ChunkRenderer, type RenderTables } from './records.js';
 import type { ChunkTask } from './worker.js';
@@ -54,7 +54,7 @@ export function poolRenderer(o: ResolvedOptions, threads: number): Renderer {
           end: range.end,
           prefix,
           suffix,
-          gzip: o.gzip,
+          compression: o.compression,
           into,
         },
         // A written chunk's memory goes back to a worker to render into, rather than being garbage here.
@@ -71,7 +71,7 @@ export function callerRenderer(o: ResolvedOptions): Renderer {
     render: async (tables, range, prefix, suffix, into) => {
       renderer ??= new ChunkRenderer(tables, o.seed);
       const bytes = renderer.render(range.start, range.end, prefix, suffix, into);
-      return o.gzip ? gzipSync(bytes) : bytes;
+      return compressChunk(bytes, o.compression);
     },
     close: async () => {},
   };

@@ -1,6 +1,6 @@
 // A piscina worker: renders one chunk and hands its bytes back without a copy.
-import { gzipSync } from 'node:zlib';
 import { move } from 'piscina';
+import { type Compression, compressChunk } from './compression.js';
 import { ChunkRenderer, type RenderTables } from './records.js';
 
 /** One chunk to render: ids `[start, end)`. */
@@ -16,8 +16,11 @@ export interface ChunkTask {
   prefix: string;
   /** Framing written after the records: the file's tail for the last chunk. */
   suffix: string;
-  /** Compress the chunk as one gzip member; concatenated members are one valid gzip file. */
-  gzip: boolean;
+  /**
+   * Compress the chunk as one gzip member or zstd frame; concatenated members (frames) are one
+   * valid file.
+   */
+  compression: Compression;
   /** Memory of a chunk already written, transferred back to render this one into. */
   into?: ArrayBuffer | undefined;
 }
@@ -33,9 +36,8 @@ let current: { run: string; renderer: ChunkRenderer } | undefined;
 export default function renderChunk(task: ChunkTask): Uint8Array {
   if (current?.run !== task.run) current = { run: task.run, renderer: new ChunkRenderer(task.tables, task.seed) };
   let bytes: Uint8Array = current.renderer.render(task.start, task.end, task.prefix, task.suffix, task.into);
-  // Compressing here spreads gzip over the workers; one stream on the main thread was the bottleneck.
-  // zlib's result may share a pooled, untransferable ArrayBuffer: copy it (it is small) into its own.
-  if (task.gzip) bytes = new Uint8Array(gzipSync(bytes));
+  // Compressing here spreads it over the workers; one gzip stream on the main thread was the bottleneck.
+  if (task.compression !== 'none') bytes = compressChunk(bytes, task.compression);
   // The buffer is transferred, not cloned.
   return move(bytes) as Uint8Array;
 }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { type User, validateUser } from '@stampede/schema';
 import { makeTempDir } from '@stampede/test-utils';
 import { parse } from 'csv-parse/sync';
@@ -18,7 +18,9 @@ const START = 9_500;
 
 function readText(path: string): string {
   const bytes = readFileSync(path);
-  return (path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+  if (path.endsWith('.gz')) return gunzipSync(bytes).toString('utf8');
+  if (path.endsWith('.zst')) return zstdDecompressSync(bytes).toString('utf8');
+  return bytes.toString('utf8');
 }
 
 function ndjsonRecords(text: string): unknown[] {
@@ -72,7 +74,7 @@ describe('determinism', () => {
     // The renderer's own bytes are pinned in records.test.ts; these pin what generateUsers
     // makes of them (framing, chunk order, compression), across the chunk seams.
     const made: Record<string, string> = {};
-    for (const ext of ['ndjson', 'json', 'csv', 'ndjson.gz']) {
+    for (const ext of ['ndjson', 'json', 'csv', 'ndjson.gz', 'ndjson.zst']) {
       const out = dir.join(`pinned.${ext}`);
       await generateUsers({ count: COUNT, startId: START, seed: 7, threads: 2, out, locale: 'fr' });
       made[ext] = createHash('sha256').update(readFileSync(out)).digest('hex').slice(0, 16);
@@ -81,8 +83,82 @@ describe('determinism', () => {
       ndjson: '48596b14884b3793',
       json: 'a24d35bc2530ea79',
       csv: '672ef745f4fd2617',
-      'ndjson.gz': 'b84e96f7f2812b35',
+      // gzip level 1 since the levels were chosen for speed (level 6 gave b84e96f7f2812b35).
+      'ndjson.gz': 'f9b7c44a05d65aad',
+      'ndjson.zst': '7fe3d267815a1fb6',
     });
+  });
+
+  it.each(['ndjson.zst', 'csv.zst', 'json.zst'])(
+    '%s is byte-identical with 1, 2 and 4 threads, one zstd frame per chunk, and reads back to the plain file',
+    async (ext) => {
+      const files = [];
+      for (const threads of [1, 2, 4]) {
+        const out = dir.join(`zstd-${threads}.${ext}`);
+        const summary = await generateUsers({ count: COUNT, startId: START, seed: 11, threads, out, locale: 'ja' });
+        expect(summary).toMatchObject({ rows: COUNT, compression: 'zstd', gzip: false, chunks: 4 });
+        files.push(readFileSync(out));
+        expect(summary.bytes).toBe(files.at(-1)?.length);
+      }
+      expect(files[1]?.equals(files[0] as Buffer)).toBe(true);
+      expect(files[2]?.equals(files[0] as Buffer)).toBe(true);
+      const plainPath = dir.join(`zstd-plain.${ext.replace('.zst', '')}`);
+      const plain = await generateUsers({
+        count: COUNT,
+        startId: START,
+        seed: 11,
+        threads: 2,
+        out: plainPath,
+        locale: 'ja',
+      });
+      expect(readText(dir.join(`zstd-1.${ext}`))).toBe(readText(plainPath));
+      // Every chunk (9,500-9,999, two whole, 30,000-30,499) is its own frame, the first at the start.
+      const magic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+      const frames = [];
+      for (let at = (files[0] as Buffer).indexOf(magic); at >= 0; at = (files[0] as Buffer).indexOf(magic, at + 1))
+        frames.push(at);
+      expect(frames[0]).toBe(0);
+      expect(frames.length).toBeGreaterThanOrEqual(4);
+      // The summary's raw size, read from the frames' headers, is the plain file's size.
+      const summary = await generateUsers({
+        count: COUNT,
+        startId: START,
+        seed: 11,
+        threads: 2,
+        out: dir.join(`zstd-again.${ext}`),
+        locale: 'ja',
+      });
+      expect(summary.rawBytes).toBe(plain.bytes);
+    },
+  );
+
+  it('a zstd file is read whole by the zstd command, as by node:zlib', async () => {
+    const out = dir.join('for-zstd-cli.ndjson.zst');
+    await generateUsers({ count: 25_000, seed: 3, threads: 2, out });
+    const text = execFileSync('zstd', ['-dc', out], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(ndjsonRecords(text)).toEqual(await generateRecords({ count: 25_000, seed: 3 }));
+  });
+
+  it('compression is chosen by name or option, and a run of one chunk compresses too', async () => {
+    const zst = await generateUsers({ count: 500, seed: 4, out: dir.join('small.csv.zst') });
+    expect(zst).toMatchObject({ format: 'csv', compression: 'zstd', chunks: 1 });
+    const csv = parse(readText(dir.join('small.csv.zst')), { columns: true }) as Record<string, string>[];
+    expect(csv.length).toBe(500);
+    const byOption = await generateUsers({ count: 500, seed: 4, compression: 'zstd', out: dir.join('small.ndjson') });
+    expect(byOption.compression).toBe('zstd');
+    expect(zstdDecompressSync(readFileSync(dir.join('small.ndjson'))).length).toBe(byOption.rawBytes);
+    const parts: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        parts.push(chunk);
+        callback();
+      },
+    });
+    const toStream = await generateUsers({ count: 15_000, seed: 4, compression: 'gzip', out: sink });
+    expect(toStream).toMatchObject({ compression: 'gzip', gzip: true, rows: 15_000 });
+    expect(ndjsonRecords(gunzipSync(Buffer.concat(parts)).toString('utf8'))).toEqual(
+      await generateRecords({ count: 15_000, seed: 4 }),
+    );
   });
 
   it('a different seed gives different users', async () => {
@@ -227,6 +303,8 @@ describe('interruption and bad input', () => {
     [{ count: 10, threads: 0 }, 'threads'],
     [{ count: 10, startId: 0 }, 'start-id'],
     [{ count: 10, seed: -1 }, 'seed'],
+    [{ count: 10, compression: 'lz4' }, 'compression'],
+    [{ count: 10, gzip: true, compression: 'zstd' }, 'gzip'],
   ])('%j is refused naming %s, and no file is made', async (options, option) => {
     const out = dir.join(`bad-${option}.ndjson`);
     const error = await rejection(generateUsers({ ...(options as { count: number }), out }));
