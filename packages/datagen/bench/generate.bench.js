@@ -3,7 +3,9 @@
 // written to /dev/null, so the shared disk's writeback does not blur the comparison.
 // Each variant runs in its own child process so its peak RSS is its own. Then ours on every
 // core writes 5M users to a real file, for the memory bound under disk backpressure, and two
-// more pairs at 5M users show the scaling with less of a run's fixed start in it.
+// more pairs at 5M users show the scaling with less of a run's fixed start in it, and 1M users
+// on every core into a file as .ndjson, .ndjson.gz and .ndjson.zst, alternated, show what
+// compression costs (target: .zst at >= 0.5x plain).
 // Usage: node bench/generate.bench.js [count]
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -67,8 +69,9 @@ if (process.argv[2] === '--variant') {
 const count = Number(process.argv[2] ?? 1_000_000);
 const cores = availableParallelism();
 const dir = mkdtempSync(join(tmpdir(), 'stampede-datagen-bench-'));
-function variant(name, variantCount, threads = 1, toFile = false) {
-  const out = toFile ? join(dir, `${name}.ndjson`) : SINK;
+function variant(name, variantCount, threads = 1, toFile = false, ext = 'ndjson') {
+  // The extension picks the compression, as a user's file name would.
+  const out = toFile ? join(dir, `${name}.${ext}`) : SINK;
   try {
     const stdout = execFileSync(
       process.execPath,
@@ -110,6 +113,23 @@ function pairs(times, count, threads) {
     scale: middle(one.map((r, k) => all[k].usersPerSec / r.usersPerSec)),
     scales: one.map((r, k) => all[k].usersPerSec / r.usersPerSec),
   };
+}
+
+/**
+ * Ours on `threads` into a file as plain, gzip and zstd NDJSON, the three back to back
+ * `times` times; each ratio to plain is the median of its rounds' ratios.
+ */
+function compressed(times, count, threads) {
+  const runs = { ndjson: [], 'ndjson.gz': [], 'ndjson.zst': [] };
+  for (let k = 0; k < times; k++) {
+    for (const ext of Object.keys(runs)) runs[ext].push(variant('ours', count, threads, true, ext));
+  }
+  const side = (ext) => ({
+    usersPerSec: middle(runs[ext].map((r) => r.usersPerSec)),
+    maxRssMb: Math.max(...runs[ext].map((r) => r.maxRssMb)),
+    vsPlain: middle(runs[ext].map((r, k) => r.usersPerSec / runs.ndjson[k].usersPerSec)),
+  });
+  return { plain: side('ndjson'), gzip: side('ndjson.gz'), zstd: side('ndjson.zst') };
 }
 
 // How far this machine itself scales work like ours (short-lived strings, JSON, buffer writes)
@@ -160,6 +180,8 @@ try {
   // The same pairs at 5M users, where a run's fixed start (workers starting, V8 warming up)
   // weighs a fifth as much: how the rendering itself scales. Not the target, which is at 1M.
   const steady = pairs(2, 5_000_000, cores);
+  const ROUNDS = 3;
+  const packed = compressed(ROUNDS, count, cores);
   const rows = [
     {
       what: `faker, one call per field, 1 thread (reference)`,
@@ -189,6 +211,17 @@ try {
       'vs reference': `${(big.usersPerSec / reference.usersPerSec).toFixed(2)}x`,
       'peak RSS MB': big.maxRssMb,
     },
+    ...[
+      ['.ndjson', packed.plain],
+      ['.ndjson.gz (level 1)', packed.gzip],
+      ['.ndjson.zst (level 1)', packed.zstd],
+    ].map(([ext, r]) => ({
+      what: `ours, ${cores} worker threads, to a file ${ext} (median of ${ROUNDS})`,
+      users: count,
+      'users/s': r.usersPerSec,
+      'vs reference': `${(r.usersPerSec / reference.usersPerSec).toFixed(2)}x (${r.vsPlain.toFixed(2)}x plain)`,
+      'peak RSS MB': r.maxRssMb,
+    })),
   ];
   console.table(rows);
   const oneRatio = one.usersPerSec / reference.usersPerSec;
@@ -202,6 +235,9 @@ try {
   );
   console.log(
     `at 5M users, ${cores} threads / 1 thread: ${steady.scales.map((x) => x.toFixed(2)).join(', ')} (2 pairs; where the start's fixed cost weighs less)`,
+  );
+  console.log(
+    `${cores} threads into a file, .ndjson.zst / .ndjson: ${packed.zstd.vsPlain.toFixed(2)}x (target >= 0.5x: ${verdict(packed.zstd.vsPlain >= 0.5)}); .ndjson.gz / .ndjson: ${packed.gzip.vsPlain.toFixed(2)}x`,
   );
   console.log(`load average (1 min) before the run: ${loadBefore.toFixed(2)} on ${cores} cores`);
   console.log(`peak RSS for 5M users: ${big.maxRssMb} MB (target < 250 MB: ${verdict(big.maxRssMb < 250)})`);
@@ -219,11 +255,19 @@ try {
       ratioAllCoresVsOneThreadPairs: scales.map((x) => Number(x.toFixed(2))),
       ratioAllCoresVsOneThreadPairs5M: steady.scales.map((x) => Number(x.toFixed(2))),
       machineScaling: Number(machineScale.toFixed(2)),
+      toFilePerSec: {
+        ndjson: packed.plain.usersPerSec,
+        ndjsonGz: packed.gzip.usersPerSec,
+        ndjsonZst: packed.zstd.usersPerSec,
+      },
+      ratioGzipVsPlain: Number(packed.gzip.vsPlain.toFixed(2)),
+      ratioZstdVsPlain: Number(packed.zstd.vsPlain.toFixed(2)),
       peakRssMb: {
         reference: reference.maxRssMb,
         oneThread: one.maxRssMb,
         allCores: all.maxRssMb,
         allCores5M: big.maxRssMb,
+        zstd: packed.zstd.maxRssMb,
       },
     }),
   );
