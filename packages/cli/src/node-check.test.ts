@@ -13,10 +13,10 @@ describe('the Node version guard', () => {
     expect(isNodeSupported('100.0.0')).toBe(true);
   });
 
-  it('says what it found, what it needs, and a command to paste', () => {
-    expect(nodeVersionMessage('stampede', 'v20.20.2', ['run', '--db', "it's"])).toBe(
+  it('says what it found, what it needs, and this very command to paste, on Node 24', () => {
+    expect(nodeVersionMessage('stampede', 'v20.20.2', 'apps/runner/dist/cli.js', ['run', '--db', "it's"])).toBe(
       'stampede: Node.js v20.20.2 is too old; Stampede needs Node.js >= 22.12 (24 LTS recommended).\n' +
-        `Run it with Node 24 from the npm registry: npx -y -p node@24 -c 'stampede run --db '\\''it'\\''\\'\\'''\\''s'\\'''\n`,
+        `Run it with Node 24 from the npm registry: npx -y -p node@24 node apps/runner/dist/cli.js run --db 'it'\\''s'\n`,
     );
   });
 
@@ -33,5 +33,6 @@ describe('the Node version guard', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^stampede: Node\.js v\d+\.\d+\.\d+ is too old; Stampede needs Node\.js >= 22\.12/);
     expect(run.stderr.trim().split('\n')).toHaveLength(2);
+    expect(run.stderr).toMatch(/npx -y -p node@24 node \S*guarded-bin\.ts doctor\n$/);
   });
 });

@@ -21,13 +21,23 @@ function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
-/** The one line an old Node gets: what was found, what is needed, the command that fixes it. */
-export function nodeVersionMessage(program: string, version: string, argv: readonly string[]): string {
-  const again = [program, ...argv].map(shellQuote).join(' ');
+/**
+ * The one line an old Node gets: what was found, what is needed, and the command that fixes it —
+ * this very invocation (`script` and `argv`), run by Node 24 from the npm registry.
+ */
+export function nodeVersionMessage(program: string, version: string, script: string, argv: readonly string[]): string {
+  const again = ['npx', '-y', '-p', 'node@24', 'node', script, ...argv].map(shellQuote).join(' ');
   return (
     `${program}: Node.js ${version} is too old; Stampede needs Node.js >= ${REQUIRED_NODE.replace(/\.0$/, '')} (24 LTS recommended).\n` +
-    `Run it with Node 24 from the npm registry: npx -y -p node@24 -c ${shellQuote(again)}\n`
+    `Run it with Node 24 from the npm registry: ${again}\n`
   );
+}
+
+// The script as the user can type it again: relative to where they are, when it is below it.
+function scriptAsTyped(): string {
+  const script = process.argv[1] ?? 'stampede';
+  const cwd = `${process.cwd()}/`;
+  return script.startsWith(cwd) ? script.slice(cwd.length) : script;
 }
 
 /**
@@ -36,6 +46,8 @@ export function nodeVersionMessage(program: string, version: string, argv: reado
  */
 export function checkNode(program: string): void {
   if (isNodeSupported(process.versions.node)) return;
-  process.stderr.write(nodeVersionMessage(program, `v${process.versions.node}`, process.argv.slice(2)));
+  process.stderr.write(
+    nodeVersionMessage(program, `v${process.versions.node}`, scriptAsTyped(), process.argv.slice(2)),
+  );
   process.exit(2);
 }
