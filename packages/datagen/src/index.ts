@@ -1,3 +1,4 @@
+export { COMPRESSIONS, type Compression, isCompression } from './compression.js';
 export { DatagenError, type DatagenErrorCode, isDatagenError } from './errors.js';
 export { csvField, FORMATS, type Format, formatFromPath, isFormat } from './format.js';
 export {
