@@ -41,6 +41,7 @@ export function fakeStore(users: readonly User[]): UserStore & { calls: string[]
         .sort((a, b) => a.id - b.id)
         .slice(0, limit);
     },
+    findByIds: unsupported,
     ensureSchema: unsupported,
     addSecondaryIndexes: unsupported,
     hasSecondaryIndexes: unsupported,

@@ -389,6 +389,16 @@ export class MysqlUserStore implements UserStore {
     return rows.map((r) => rowToUser(r, 'mysql'));
   }
 
+  async findByIds(ids: readonly number[]): Promise<User[]> {
+    const wanted = [...new Set(ids.filter((id) => Number.isSafeInteger(id) && id > 0))];
+    if (wanted.length === 0) return [];
+    const rows = (await this.#query(
+      `SELECT ${selectList('mysql')} FROM \`${this.table}\` WHERE \`id\` IN (${wanted.map(() => '?').join(',')})`,
+      wanted,
+    )) as Record<string, unknown>[];
+    return rows.map((r) => rowToUser(r, 'mysql'));
+  }
+
   async listDepartment(department: string, options: ListDepartmentOptions = {}): Promise<User[]> {
     const limit = pageLimit(options.limit);
     if (!isKnownDepartment(department)) return [];

@@ -165,6 +165,20 @@ export class SqliteUserStore implements UserStore {
     );
   }
 
+  async findByIds(ids: readonly number[]): Promise<User[]> {
+    const wanted = [...new Set(ids.filter((id) => Number.isSafeInteger(id) && id > 0))];
+    if (wanted.length === 0) return [];
+    return this.#run(() =>
+      (
+        this.db
+          .prepare(
+            `SELECT ${selectList('sqlite')} FROM "${this.table}" WHERE "id" IN (${wanted.map(() => '?').join(',')})`,
+          )
+          .all(wanted) as Record<string, unknown>[]
+      ).map((r) => rowToUser(r, 'sqlite')),
+    );
+  }
+
   async listDepartment(department: string, options: ListDepartmentOptions = {}): Promise<User[]> {
     const limit = pageLimit(options.limit);
     if (!isKnownDepartment(department)) return [];

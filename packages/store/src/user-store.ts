@@ -120,6 +120,8 @@ export interface UserStore {
   upsert(users: readonly User[], options?: UpsertOptions): Promise<UpsertResult>;
   /** Users whose username is one of `usernames` (exact, byte for byte), in no particular order. */
   findByUsernames(usernames: readonly string[]): Promise<User[]>;
+  /** Users whose id is one of `ids`, in no particular order (at most a few thousand ids a call). */
+  findByIds(ids: readonly number[]): Promise<User[]>;
   /** One page of a department's users in id order (keyset pagination). */
   listDepartment(department: string, options?: ListDepartmentOptions): Promise<User[]>;
   /** Every progress mark of one load. */

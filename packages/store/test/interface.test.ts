@@ -73,6 +73,13 @@ for (const [name, url, describeOn, options] of targets) {
       expect(await store.count()).toBe(3);
     });
 
+    it('finds users by id, the same records that went in', async () => {
+      await store.upsert([user(1), user(2), user(5)]);
+      const found = await store.findByIds([5, 1, 1, 3, -1]);
+      expect(found.sort((a, b) => a.id - b.id)).toEqual([user(1), user(5)]);
+      expect(await store.findByIds([])).toEqual([]);
+    });
+
     it('names a row error: a username or email of another id is "taken", an existing id under error is "duplicate-id"', async () => {
       await store.upsert([user(1)]);
       for (const method of ['insert', 'load-data'] as const) {
