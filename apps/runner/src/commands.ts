@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { defineCommand, duration, integer, list, option, type Program, type Progress } from '@stampede/cli';
+import { defineCommand, duration, flag, integer, list, option, type Program, type Progress } from '@stampede/cli';
 import { contendCommand } from '@stampede/contention';
 import { generateCommand } from '@stampede/datagen';
 import { loadCommand } from '@stampede/loader';
@@ -89,6 +89,10 @@ Then a JSON and a self-contained HTML report in --report-dir.`,
       default: [] as StageName[],
       placeholder: '<stages>',
     }),
+    table: option('the table to load into and look up in', { default: 'users', placeholder: '<name>' }),
+    'allow-existing-rows': flag(
+      'load even into a table holding rows this run did not write (their ids may be updated); without it such a table is refused',
+    ),
     'data-dir': option('generated file, lab databases, logs, rejects', { default: './data', placeholder: '<dir>' }),
     'report-dir': option('where the report goes', { default: './reports', placeholder: '<dir>' }),
   },
@@ -110,6 +114,8 @@ Exit status: 0 when every stage succeeded, 1 when one failed, 2 for bad options,
       ...(values.loaders !== undefined && { loaders: values.loaders }),
       lookups: values.lookups,
       skip: values.skip,
+      table: values.table,
+      allowExistingRows: values['allow-existing-rows'],
       dataDir: values['data-dir'],
       reportDir: values['report-dir'],
       signal,

@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { runDoctor } from './doctor.js';
 import { runStages, type Stage, type StageName, type StageRecord } from './pipeline.js';
 import { type RunReport, writeReport } from './report.js';
+import { checkRunTable } from './table-guard.js';
 
 /** Options of {@link runPipeline}: everything `stampede run` takes. */
 export interface RunOptions {
@@ -51,6 +52,16 @@ export interface RunOptions {
    */
   reportDir?: string;
   /**
+   * The table the run loads into and looks up in.
+   * @default 'users'
+   */
+  table?: string;
+  /**
+   * Load even into a table holding rows the run did not write (they may be updated).
+   * @default false
+   */
+  allowExistingRows?: boolean;
+  /**
    * Stages to leave out.
    * @default none
    */
@@ -77,6 +88,8 @@ export interface RunContext {
   progress(name: StageName, done: number, total: number): void;
   /** The run's stop. */
   signal: AbortSignal | undefined;
+  table: string;
+  allowExistingRows: boolean;
   /** The generated NDJSON file, once the generate stage has written it. */
   usersFile?: string;
 }
@@ -148,12 +161,23 @@ const loadStage: Stage<RunContext> = {
   async run(ctx) {
     const file = ctx.usersFile as string;
     const n = ctx.loaders;
+    if (!ctx.allowExistingRows) {
+      const refusal = await checkRunTable({ databaseUrl: ctx.databaseUrl, table: ctx.table, seed: ctx.seed });
+      if (refusal) return { ok: false, summary: `refused: ${refusal}`, figures: [] };
+    }
     const rejectDir = join(ctx.dataDir, 'rejects');
     await mkdir(rejectDir, { recursive: true });
     const started = performance.now();
     // One process per shard: byte ranges of the file cut at line ends, so the summaries add up.
     const children = Array.from({ length: n }, (_, k) => {
-      const args = [file, '--json', '--reject-file', join(rejectDir, `shard-${k + 1}-of-${n}.ndjson`)];
+      const args = [
+        file,
+        '--json',
+        '--table',
+        ctx.table,
+        '--reject-file',
+        join(rejectDir, `shard-${k + 1}-of-${n}.ndjson`),
+      ];
       if (n > 1) args.push('--shard', `${k + 1}/${n}`);
       // The URL goes in the environment, never on the command line, where `ps` shows any password.
       return execa(process.execPath, [...loaderNodeFlags, loaderCliPath, ...args], {
@@ -173,7 +197,7 @@ const loadStage: Stage<RunContext> = {
     const total = (f: (s: LoadSummary) => number) => summaries.reduce((a, s) => a + (s ? f(s) : 0), 0);
     const rows = total((s) => s.rowsRead);
     const rejected = total((s) => s.rejected);
-    const store = openStore(ctx.databaseUrl);
+    const store = openStore(ctx.databaseUrl, { table: ctx.table });
     let inTable: number;
     try {
       inTable = await store.count();
@@ -216,7 +240,7 @@ const lookupStage: Stage<RunContext> = {
           : { username: `nobody.${i}`, department: 'Engineering' },
       );
     }
-    const store = openStore(ctx.databaseUrl);
+    const store = openStore(ctx.databaseUrl, { table: ctx.table });
     try {
       const lookup = createLookup(store);
       const started = performance.now();
@@ -292,6 +316,8 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
     reportDir: resolve(options.reportDir ?? 'reports'),
     progress: (name, done, total) => options.onProgress?.(name, done, total),
     signal: options.signal,
+    table: options.table ?? 'users',
+    allowExistingRows: options.allowExistingRows ?? false,
   };
   const skip = new Set(options.skip ?? []);
   const stages = STAGES.filter((s) => !skip.has(s.name)).map((s) => ({

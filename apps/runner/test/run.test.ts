@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { siblingScript } from '@stampede/cli';
+import { generateRecords } from '@stampede/datagen';
 import { openStore } from '@stampede/store';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import { execa } from 'execa';
@@ -79,6 +80,32 @@ describe('stampede run on the embedded SQLite store', () => {
     const report = JSON.parse(r.stdout) as Report;
     expect(report.ok).toBe(false);
     expect(report.stages.map((s) => s.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped']);
+  });
+
+  it('refuses a table holding rows it did not write, touching none of them, unless allowed', {
+    timeout: 120_000,
+  }, async () => {
+    const url = `sqlite:${tmp.join('theirs.sqlite')}`;
+    const store = openStore(url);
+    const [seven] = await generateRecords({ count: 1, startId: 7, seed: 1 });
+    const theirs = { ...seven!, city: 'Theirs' };
+    await store.ensureSchema();
+    await store.upsert([theirs]);
+    await store.close();
+    const refused = await run('--db', url, '--count', '500', '--skip', 'contend,lookup');
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toMatch(
+      /^FAIL load +refused: table users in sqlite:.* holds 1 rows stampede run did not write \(no id 1 among them\); pass --table to load into another table, or --allow-existing-rows/m,
+    );
+    const check = openStore(url);
+    expect(await check.count()).toBe(1);
+    expect((await check.findByIds([7]))[0]?.city).toBe('Theirs');
+    await check.close();
+    const other = await run('--db', url, '--count', '500', '--skip', 'contend,lookup', '--table', 'run_users');
+    expect(other.exitCode, other.stdout + other.stderr).toBe(0);
+    const allowed = await run('--db', url, '--count', '500', '--skip', 'contend,lookup', '--allow-existing-rows');
+    expect(allowed.exitCode, allowed.stdout + allowed.stderr).toBe(0);
+    expect(await tableCount(url)).toBe(500);
   });
 });
 
