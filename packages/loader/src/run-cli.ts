@@ -11,7 +11,7 @@ import {
   shard,
   UsageError,
 } from '@stampede/cli';
-import { DEFAULT_DATABASE_URL, databaseOption } from '@stampede/store';
+import { DEFAULT_DATABASE_URL, databaseOption, isMissingTable, openStore } from '@stampede/store';
 import { InputError, TooManyRejectsError } from './errors.js';
 import type { InputFormat } from './input.js';
 import { type LoadMethod, type LoadSummary, loadFile } from './load.js';
@@ -34,6 +34,27 @@ export function formatSummary(s: LoadSummary): string {
   if (s.stopped === 'signal') lines.push('  stopped by a signal: run again with --resume to continue');
   if (s.stopped === 'max-rejects') lines.push('  stopped: too many rejected rows (--max-rejects)');
   return `${lines.join('\n')}\n`;
+}
+
+const ON_DUPLICATE_SAYS = {
+  update: 'any of them the input has again will be updated (--on-duplicate skip leaves them, error refuses them)',
+  skip: 'any of them the input has again will be left as they are (--on-duplicate skip)',
+  error: 'an input row with one of their ids will be rejected (--on-duplicate error)',
+} as const;
+
+/** A line telling the user, before anything is written, that the table already holds rows. */
+async function existingRowsNote(db: string, table: string, onDuplicate: keyof typeof ON_DUPLICATE_SAYS) {
+  const store = openStore(db, { table });
+  try {
+    const rows = await store.count().catch((error: unknown) => {
+      if (isMissingTable(error)) return 0;
+      throw error;
+    });
+    if (rows === 0) return undefined;
+    return `note: table ${table} in ${store.displayUrl} already holds ${fmt.format(rows)} rows; ${ON_DUPLICATE_SAYS[onDuplicate]}\n`;
+  } finally {
+    await store.close();
+  }
 }
 
 /** `stampede-load` / `stampede load`: one file (or stdin) into one table. */
@@ -102,6 +123,10 @@ export const loadCommand = defineCommand({
       throw new InputError('standard input is a terminal', 'pipe a file into stampede-load, or pass a FILE');
     }
     const db = values.db ?? DEFAULT_DATABASE_URL;
+    if (!values.resume) {
+      const note = await existingRowsNote(db, values.table, values['on-duplicate'] ?? 'update');
+      if (note) io.stderr.write(note);
+    }
     const bar = progress({ label: 'load', intervalMs: 5000 });
     const summary = await loadFile({
       input,

@@ -108,6 +108,21 @@ describe('stampede-load (in process)', () => {
     expect(existsSync(tmp.join('replace.rejects.ndjson'))).toBe(false);
   });
 
+  it('says before loading that the table already holds rows, and what will happen to them', async () => {
+    const db = `sqlite:${tmp.join('existing.sqlite')}`;
+    const input = tmp.join('existing.ndjson');
+    write(input, ndjson(users(1, 4)));
+    const first = await run(['--db', db, input]);
+    expect(first.stderr).not.toMatch(/already holds/);
+    const again = await run(['--db', db, input]);
+    expect(again.status).toBe(0);
+    expect(again.stderr).toMatch(
+      /^note: table users in sqlite:.* already holds 4 rows; any of them the input has again will be updated/m,
+    );
+    const skip = await run(['--db', db, '--on-duplicate', 'skip', input]);
+    expect(skip.stderr).toMatch(/already holds 4 rows; any of them the input has again will be left as they are/);
+  });
+
   it('reads standard input with -', async () => {
     const db = `sqlite:${tmp.join('stdin.sqlite')}`;
     const r = await run(['--db', db, '--json', '-'], Readable.from([Buffer.from(ndjson(users(1, 12)))]));
