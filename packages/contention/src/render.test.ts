@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabResult } from './lab.js';
-import { escapeHtml, renderHtml } from './render-html.js';
+import { escapeHtml, renderHtml, renderSvgTimeline, timelineLegend } from './render-html.js';
 import { renderJson, renderText, renderTextTimeline } from './render-text.js';
 import type { StrategyResult } from './result.js';
 import { strategySettings } from './strategies.js';
@@ -82,6 +82,37 @@ describe('renderHtml', () => {
     expect(html).toContain('p1 crashed on SQLITE_BUSY: &#60;script&#62;');
     expect(html).toContain('fill="#2563eb"');
     expect(escapeHtml(`a<b>&"'`)).toBe('a&#60;b&#62;&#38;&#34;&#39;');
+  });
+});
+
+describe('renderSvgTimeline marks', () => {
+  it('draws a wait that succeeded, a retried BUSY and a give-up as three different shapes, each in the legend', () => {
+    const r: StrategyResult = {
+      ...naiveResult(),
+      events: [
+        { type: 'waiting', p: 0, t: 0, seq: 0 },
+        { type: 'acquired', p: 0, t: 30, seq: 0, waitedMs: 30 },
+        { type: 'committed', p: 0, t: 100, seq: 0 },
+        { type: 'waiting', p: 1, t: 0, seq: 0 },
+        { type: 'busy', p: 1, t: 10, seq: 0, code: 'SQLITE_BUSY' },
+        { type: 'retry', p: 1, t: 10, seq: 0, backoffMs: 5 },
+        { type: 'attempt', p: 1, t: 15, seq: 0 },
+        { type: 'busy', p: 1, t: 40, seq: 0, code: 'SQLITE_BUSY' },
+        { type: 'failed', p: 1, t: 40, seq: 0, code: 'SQLITE_BUSY' },
+      ],
+    };
+    const svg = renderSvgTimeline(r);
+    expect(svg.match(/<circle class="mark mark-waited"/g)).toHaveLength(1);
+    expect(svg.match(/<path class="mark mark-retried"/g)).toHaveLength(1);
+    // The BUSY that was given up is drawn once, as the give-up it caused.
+    expect(svg.match(/class="mark mark-gave-up"/g)).toHaveLength(1);
+    expect(svg).toContain('<title>p1 gave up row 0 on SQLITE_BUSY at 40.0 ms</title>');
+    expect(svg).toContain('<title>p0 waited 30.0 ms for row 0, then got the lock at 30.0 ms</title>');
+    const legend = timelineLegend();
+    for (const label of ['waited, then got the lock', 'BUSY, retried', 'gave up: row lost', 'holding the write lock']) {
+      expect(legend).toContain(label);
+    }
+    expect(renderHtml(lab([r]))).toContain(legend);
   });
 });
 

@@ -53,6 +53,44 @@ describe('buildTimeline', () => {
   });
 });
 
+describe('buildTimeline marks', () => {
+  it('tells a retried BUSY from one given up, and marks waits that ended in a commit', () => {
+    const events: LabEvent[] = [
+      // p0: waited 40 ms for the lock, then committed: one wait mark at the acquisition.
+      { type: 'attempt', p: 0, t: 0, seq: 0 },
+      { type: 'waiting', p: 0, t: 0, seq: 0 },
+      { type: 'acquired', p: 0, t: 40, seq: 0, waitedMs: 40 },
+      { type: 'committed', p: 0, t: 50, seq: 0 },
+      // p0: an uncontended lock (microseconds) is not a wait worth a mark.
+      { type: 'attempt', p: 0, t: 51, seq: 1 },
+      { type: 'acquired', p: 0, t: 51.01, seq: 1, waitedMs: 0.01 },
+      { type: 'committed', p: 0, t: 60, seq: 1 },
+      // p1: got the lock after a wait but lost it at COMMIT (BUSY), retried, then gave up.
+      { type: 'attempt', p: 1, t: 0, seq: 0 },
+      { type: 'acquired', p: 1, t: 5, seq: 0, waitedMs: 5 },
+      { type: 'busy', p: 1, t: 20, seq: 0, code: 'SQLITE_BUSY' },
+      { type: 'retry', p: 1, t: 20, seq: 0, backoffMs: 3 },
+      { type: 'attempt', p: 1, t: 23, seq: 0 },
+      { type: 'busy', p: 1, t: 30, seq: 0, code: 'SQLITE_BUSY' },
+      { type: 'failed', p: 1, t: 30, seq: 0, code: 'SQLITE_BUSY' },
+      // p2, a queue producer: its wait for the writer's acknowledgement comes with the commit.
+      { type: 'attempt', p: 2, t: 0, seq: 0 },
+      { type: 'waiting', p: 2, t: 0, seq: 0 },
+      { type: 'committed', p: 2, t: 12, seq: 0, waitedMs: 12 },
+    ];
+    const timeline = buildTimeline(events);
+    expect(timeline.marks.map((m) => [m.p, m.kind, m.t, m.retried])).toEqual([
+      [1, 'busy', 20, true],
+      [1, 'busy', 30, false],
+      [1, 'failed', 30, undefined],
+    ]);
+    expect(timeline.waits).toEqual([
+      { p: 0, t: 40, waitedMs: 40, seq: 0 },
+      { p: 2, t: 12, waitedMs: 12, seq: 0 },
+    ]);
+  });
+});
+
 describe('parseEventLine', () => {
   it('accepts events and ignores anything else', () => {
     expect(parseEventLine('{"type":"busy","p":1,"at":12.5,"code":"SQLITE_BUSY"}')).toEqual({
