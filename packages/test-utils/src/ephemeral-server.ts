@@ -36,7 +36,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function which(cmd: string): string | undefined {
+/** The absolute path of `cmd` in the usual server directories or on PATH. */
+export function which(cmd: string): string | undefined {
   for (const dir of [
     '/usr/sbin',
     '/usr/bin',

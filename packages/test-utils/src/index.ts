@@ -4,6 +4,17 @@ export {
   freePort,
   startEphemeralServer,
 } from './ephemeral-server.js';
+export {
+  GALERA_PROVIDER,
+  type GaleraCluster,
+  type GaleraNode,
+  type GaleraNodeStatus,
+  galeraUnavailableReason,
+  type StartGaleraClusterOptions,
+  startGaleraCluster,
+  type TestGaleraCluster,
+  useGaleraCluster,
+} from './galera-cluster.js';
 export { DEFAULT_MYSQL_URL, isCI, redactUrl, testMysqlUrl, withDatabase } from './mysql-url.js';
 export { makeTempDir, type TempDir } from './temp-dir.js';
 export {
