@@ -1,32 +1,11 @@
-import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { formatIssues, type User, validateUser } from '@stampede/schema';
-import {
-  type DatabaseError,
-  describeConnectionError,
-  describeRowError,
-  isDatabaseError,
-  type OnDuplicate,
-  openStore,
-  type ProgressMark,
-  parseDatabaseUrl,
-  toDatabaseError,
-  type UpsertOptions,
-  type UpsertResult,
-  type UserStore,
-} from '@stampede/store';
-import { InputError } from './errors.js';
-import {
-  type ByteRange,
-  type InputFormat,
-  type InputInfo,
-  inspectInput,
-  readRecords,
-  type SourceRecord,
-  splitAtLines,
-} from './input.js';
-import { type RejectRecord, RejectWriter } from './rejects.js';
+import { describeConnectionError, type OnDuplicate, openStore, type UserStore } from '@stampede/store';
+import { BatchWriter } from './batch-writer.js';
+import type { InputFormat } from './input.js';
+import { settleMarks, summarize } from './load-finish.js';
+import { type LoadLayout, type LoadSetup, planLoad, prepareLoad } from './load-plan.js';
+import { type RangeContext, runRange } from './range-runner.js';
+import { RejectWriter } from './rejects.js';
 
 /** How rows reach a MySQL server. */
 export type LoadMethod = 'insert' | 'load-data';
@@ -77,11 +56,19 @@ export interface LoadOptions {
   /** Load only the k-th of N byte ranges of a plain NDJSON or CSV file, cut at line ends. */
   shard?: Shard;
   /**
-   * Skip what an earlier run of the same file into the same table committed.
-   * Without an earlier run it simply starts.
+   * Skip what an earlier run of the same load into the same table committed. A file is the same
+   * load when its real path, size, modification time and format (and shard) are; standard input
+   * only under the same {@link loadId} (without one, a resume of standard input is refused).
+   * Without an earlier run, or after one that finished a stream, it simply starts.
    * @default false
    */
   resume?: boolean;
+  /**
+   * Names a load of standard input, so that `resume` can find it: a stream has nothing else to
+   * tell it from another. Refused with a file, which is known by its content.
+   * @default none: a load of standard input that cannot be resumed
+   */
+  loadId?: string;
   /**
    * What to do with a row whose id exists: overwrite it, leave it, or reject it.
    * @default 'update'
@@ -101,7 +88,8 @@ export interface LoadOptions {
    */
   deferIndexes?: boolean;
   /**
-   * Where rejected rows go (NDJSON). Created only when a row is rejected.
+   * Where rejected rows go (NDJSON). Created only when a row is rejected. Refused when it is the
+   * input itself, or an existing file that does not hold reject records (it would be replaced).
    * @default `<input without extension>.rejects.ndjson` beside the input (in the current directory for stdin)
    */
   rejectFile?: string;
@@ -182,245 +170,6 @@ export interface LoadSummary {
   peakRssMb: number;
 }
 
-interface RangePlan {
-  key: string;
-  range: ByteRange | undefined;
-  from: number;
-  lanes: number;
-  pos: number;
-}
-
-interface Batch {
-  seq: number;
-  users: User[];
-  recs: SourceRecord[];
-  start: number;
-  end: number;
-  bytes: number;
-  lineBase: () => Promise<number>;
-}
-
-function defaultRejectFile(input: string, shard: Shard | undefined): string {
-  const suffix = shard ? `.shard-${shard.index}-of-${shard.count}` : '';
-  if (input === '-') return `stdin${suffix}.rejects.ndjson`;
-  const name = basename(input)
-    .replace(/(\.gz)?$/i, '')
-    .replace(/\.[^.]*$/, '');
-  return join(dirname(input), `${name}${suffix}.rejects.ndjson`);
-}
-
-/** The store's words for a row it refused, and the driver's code for the record. */
-function refusalOf(e: DatabaseError): { reason: string; driverCode?: string } {
-  const refusal = describeRowError(e);
-  const driverCode = refusal?.driverCode ?? e.driverCode;
-  return { reason: refusal?.reason ?? e.message, ...(driverCode !== undefined && { driverCode }) };
-}
-
-function estimateBytes(rec: SourceRecord, user: User): number {
-  if (rec.text !== undefined) return rec.end - rec.offset;
-  return (
-    100 +
-    3 *
-      (user.username.length +
-        user.email.length +
-        user.firstName.length +
-        user.lastName.length +
-        user.jobTitle.length +
-        user.city.length +
-        user.country.length)
-  );
-}
-
-class LoadRun {
-  rowsRead = 0;
-  committed = 0;
-  inserted = 0;
-  updated = 0;
-  skipped = 0;
-  retried = 0;
-  batches = 0;
-  stopped: LoadSummary['stopped'];
-  failure: unknown;
-  readonly #write: (users: readonly User[], o: UpsertOptions) => Promise<UpsertResult>;
-
-  constructor(
-    readonly store: UserStore,
-    readonly info: InputInfo,
-    readonly loadKey: string,
-    readonly rejects: RejectWriter,
-    readonly o: Required<
-      Pick<LoadOptions, 'onDuplicate' | 'maxRejects' | 'maxRetries' | 'retryBaseMs' | 'retryMaxMs'>
-    > & {
-      batchRows: number;
-      batchBytes: number;
-      method: LoadMethod;
-      stdin: Readable | undefined;
-      signal: AbortSignal | undefined;
-    },
-  ) {
-    // The store decides what `load-data` means on its database (SQLite has one way in).
-    this.#write = (users, opts) => store.upsert(users, { ...opts, method: o.method });
-  }
-
-  get stopping(): boolean {
-    return this.stopped !== undefined || this.failure !== undefined;
-  }
-
-  fail(error: unknown): void {
-    this.failure ??= error;
-  }
-
-  async reject(rec: SourceRecord, lineBase: () => Promise<number>, r: Omit<RejectRecord, 'raw' | 'line' | 'offset'>) {
-    const raw = rec.text ?? JSON.stringify(rec.value);
-    if (this.info.format === 'json') this.rejects.write({ index: rec.offset, ...r, raw });
-    else this.rejects.write({ line: (await lineBase()) + rec.line, offset: rec.offset, ...r, raw });
-    if (this.rejects.count > this.o.maxRejects) this.stopped ??= 'max-rejects';
-  }
-
-  /** Run `fn`, again after a retryable error; `retry` is true from the second attempt on. */
-  async withRetry<T>(fn: (retry: boolean) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn(attempt > 0);
-      } catch (error) {
-        const e = toDatabaseError(error);
-        if (e.errorClass !== 'retryable' || attempt >= this.o.maxRetries || this.o.signal?.aborted) throw e;
-        this.retried++;
-        // Full jitter: retries of batches that deadlocked together do not collide again.
-        const cap = Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** attempt);
-        await sleep(Math.random() * cap);
-      }
-    }
-  }
-
-  async #commit(users: User[], recs: SourceRecord[], progress: ProgressMark | undefined, batch: Batch): Promise<void> {
-    // The rejects among this batch's lines go to disk before its mark can move past them.
-    if (progress) await this.rejects.flushed();
-    try {
-      // A retry may follow a COMMIT that succeeded with its reply lost: the store then reports
-      // what that attempt did (from the mark) instead of writing the rows again as updates.
-      const r = await this.withRetry((retry) =>
-        this.#write(users, { onDuplicate: this.o.onDuplicate, ...(progress && { progress, retry }) }),
-      );
-      this.inserted += r.inserted;
-      this.updated += r.updated;
-      this.skipped += r.skipped;
-      this.committed += users.length;
-    } catch (error) {
-      if (!(isDatabaseError(error) && error.errorClass === 'row')) throw error;
-      if (users.length === 1) {
-        await this.reject(recs[0] as SourceRecord, batch.lineBase, {
-          stage: 'database',
-          ...refusalOf(error),
-        });
-        if (progress) {
-          await this.rejects.flushed();
-          await this.withRetry(() => this.#write([], { progress }));
-        }
-        return;
-      }
-      // Bisect, as pgloader does: the good halves commit, the bad row is isolated.
-      // Only the last piece carries the progress mark, so a crash in between redoes the batch.
-      const mid = users.length >> 1;
-      await this.#commit(users.slice(0, mid), recs.slice(0, mid), undefined, batch);
-      await this.#commit(users.slice(mid), recs.slice(mid), progress, batch);
-    }
-  }
-
-  async runRange(plan: RangePlan, rowsBefore: number): Promise<void> {
-    const reader = readRecords({
-      info: this.info,
-      ...(plan.range && { range: plan.range }),
-      from: plan.from,
-      ...(this.o.stdin && { stdin: this.o.stdin }),
-    });
-    const pending: Batch[] = [];
-    const freeLanes = Array.from({ length: plan.lanes }, (_, i) => i);
-    const inflight = new Set<Promise<void>>();
-    let rangeRows = rowsBefore;
-    let seq = 0;
-    const newBatch = (start: number): Batch => ({
-      seq: seq++,
-      users: [],
-      recs: [],
-      start,
-      end: start,
-      bytes: 0,
-      lineBase: () => reader.lineBase(),
-    });
-
-    const dispatch = async (b: Batch): Promise<void> => {
-      while (freeLanes.length === 0) await Promise.race(inflight);
-      if (this.failure !== undefined) return;
-      const lane = freeLanes.shift() as number;
-      pending.push(b);
-      // The mark is a low-water mark: everything before it is committed, whatever order batches finish in.
-      const earlier = pending[0] !== b ? pending[0] : undefined;
-      rangeRows += b.users.length;
-      const progress: ProgressMark = {
-        loadKey: this.loadKey,
-        rangeKey: rangeKeyOf(plan, lane),
-        offset: earlier ? earlier.start : b.end,
-        rows: rangeRows,
-      };
-      const p = this.#commit(b.users, b.recs, progress, b)
-        .then(() => {
-          this.batches++;
-          plan.pos = Math.max(plan.pos, b.end);
-        })
-        .catch((e) => this.fail(e))
-        .finally(() => {
-          freeLanes.push(lane);
-          pending.splice(pending.indexOf(b), 1);
-          inflight.delete(p);
-        });
-      inflight.add(p);
-    };
-
-    let batch = newBatch(plan.from);
-    try {
-      outer: for await (const chunk of reader.chunks) {
-        for (const rec of chunk) {
-          this.rowsRead++;
-          if (rec.error !== undefined) {
-            await this.reject(rec, reader.lineBase, { stage: 'parse', reason: rec.error });
-          } else {
-            const v = validateUser(rec.value);
-            if (v.ok) {
-              // The raw line is enough for a later reject: let the parsed copy go.
-              if (rec.text !== undefined) rec.value = undefined;
-              batch.users.push(v.user);
-              batch.recs.push(rec);
-              batch.bytes += estimateBytes(rec, v.user);
-            } else {
-              await this.reject(rec, reader.lineBase, { stage: 'validate', reason: formatIssues(v.issues) });
-            }
-          }
-          batch.end = rec.end;
-          if (batch.users.length >= this.o.batchRows || batch.bytes >= this.o.batchBytes) {
-            await dispatch(batch);
-            batch = newBatch(batch.end);
-          }
-          if (this.stopping) break outer;
-        }
-      }
-      if (!this.stopping && batch.end > batch.start) await dispatch(batch);
-      else if (!this.stopping && plan.range && plan.from < plan.range.end) {
-        // Nothing but blank lines left: still mark the range done.
-        batch.end = plan.range.end;
-        await dispatch(batch);
-      }
-    } catch (error) {
-      this.fail(error);
-    }
-    await Promise.all([...inflight]);
-  }
-}
-
-async function chooseMethod(store: UserStore): Promise<LoadMethod> {
-  return (await store.capabilities()).loadData ? 'load-data' : 'insert';
-}
-
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -433,73 +182,78 @@ const CONNECT_CODES = new Set([
   'ER_DBACCESS_DENIED_ERROR',
 ]);
 
-/** The progress row of one lane (connection) of a range: `start-end#lane`, or `0-*#lane` on a stream. */
-function rangeKeyOf(plan: RangePlan, lane: number): string {
-  return `${plan.key}#${lane}`;
-}
-
-function parseRangeKey(key: string): ByteRange | undefined {
-  const m = /^(\d+)-(\d+)$/.exec(key);
-  return m ? { start: Number(m[1]), end: Number(m[2]) } : undefined;
-}
-
-async function planRanges(
-  info: InputInfo,
-  store: UserStore,
-  loadKey: string,
-  resume: boolean,
-  concurrency: number,
-  shard: Shard | undefined,
-): Promise<{ plans: RangePlan[]; rowsBefore: Map<string, number>; resumed: boolean; total: number | undefined }> {
-  const rowsBefore = new Map<string, number>();
-  if (resume) {
-    const marks = await store.readProgress(loadKey);
-    if (marks.length > 0) {
-      // Continue the earlier run's own layout, whatever --concurrency says now: its marks describe it.
-      const byKey = new Map<string, { offset: number; rows: number }>();
-      for (const m of marks) {
-        const key = m.rangeKey.replace(/#\d+$/, '');
-        const prev = byKey.get(key);
-        byKey.set(key, { offset: Math.max(prev?.offset ?? 0, m.offset), rows: Math.max(prev?.rows ?? 0, m.rows) });
-      }
-      const plans: RangePlan[] = [];
-      let total = 0;
-      for (const [key, { offset, rows }] of byKey) {
-        const range = parseRangeKey(key);
-        if (info.seekable && range) {
-          total += range.end - range.start;
-          plans.push({ key, range, from: Math.max(offset, range.start), lanes: 1, pos: Math.max(offset, range.start) });
-        } else {
-          plans.push({ key, range: undefined, from: offset, lanes: concurrency, pos: offset });
-        }
-        rowsBefore.set(key, rows);
-      }
-      if (plans.some((p) => p.range) && plans.some((p) => !p.range)) {
-        throw new InputError(
-          `${info.path}: the saved progress does not match this input`,
-          'run without --resume to load the file from the start',
-        );
-      }
-      return { plans, rowsBefore, resumed: true, total: info.seekable ? total : undefined };
+/** Create the table when absent; the first contact, so a refused port or a wrong password is said plainly. */
+async function openTarget(store: UserStore, setup: LoadSetup, deferIndexes: boolean): Promise<void> {
+  try {
+    await store.ensureSchema({ secondaryIndexes: !deferIndexes });
+  } catch (error) {
+    // A setup problem, not a batch to retry.
+    const cause = (error as { cause?: { code?: string } }).cause;
+    if (setup.dbConfig.kind === 'mysql' && cause?.code && CONNECT_CODES.has(cause.code)) {
+      throw describeConnectionError(cause, setup.dbConfig);
     }
+    throw error;
   }
-  if (!info.seekable) {
-    return {
-      plans: [{ key: '0-*', range: undefined, from: 0, lanes: concurrency, pos: 0 }],
-      rowsBefore,
-      resumed: false,
-      total: info.format === 'json' || info.gzip ? undefined : info.size,
-    };
-  }
-  let whole: ByteRange = { start: info.dataStart, end: info.size ?? 0 };
-  if (shard) whole = (await splitAtLines(info.path, whole, shard.count))[shard.index - 1] as ByteRange;
-  const ranges = (await splitAtLines(info.path, whole, concurrency)).filter((r) => r.end > r.start);
-  return {
-    plans: ranges.map((r) => ({ key: `${r.start}-${r.end}`, range: r, from: r.start, lanes: 1, pos: r.start })),
-    rowsBefore,
-    resumed: false,
-    total: whole.end - whole.start,
+}
+
+/**
+ * On the stop: no more batches, and the input closed — standard input may stay open without a
+ * byte for ever, and a read waiting on it would keep the load from ever getting to its summary.
+ */
+function watchStop(options: LoadOptions, setup: LoadSetup, writer: BatchWriter) {
+  let readStopped = false;
+  const onAbort = () => {
+    writer.stopped ??= 'signal';
+    const stdin = setup.info.path === '-' ? setup.stdin : undefined;
+    if (stdin && !stdin.destroyed) {
+      readStopped = true;
+      // Destroyed with an error, so that whatever is piped from it (a parser) ends too.
+      stdin.on('error', () => {});
+      stdin.destroy(new Error('stopped: standard input closed'));
+    }
   };
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    readStopped: () => readStopped,
+    dispose: () => options.signal?.removeEventListener('abort', onAbort),
+  };
+}
+
+/** `onProgress` every `progressIntervalMs`; `end()` stops it and reports once more. */
+function reportProgress(options: LoadOptions, writer: BatchWriter, layout: LoadLayout, started: number) {
+  const report = options.onProgress;
+  const snapshot = (): LoadProgress => ({
+    rowsRead: writer.rowsRead,
+    rowsCommitted: writer.committed,
+    rejected: writer.rejects.count,
+    done: layout.plans.reduce((n, p) => n + (p.pos - (p.range?.start ?? 0)), 0),
+    total: layout.total,
+    elapsedMs: performance.now() - started,
+  });
+  const timer = report ? setInterval(() => report(snapshot()), options.progressIntervalMs ?? 1000) : undefined;
+  timer?.unref();
+  return {
+    clear: () => clearInterval(timer),
+    end: () => {
+      clearInterval(timer);
+      if (timer) report?.(snapshot());
+    },
+  };
+}
+
+/** The writer of a load's batches, with the options' defaults. */
+function batchWriter(store: UserStore, setup: LoadSetup, rejects: RejectWriter, o: LoadOptions, method: LoadMethod) {
+  return new BatchWriter(store, setup.info, rejects, {
+    onDuplicate: o.onDuplicate ?? 'update',
+    maxRejects: o.maxRejects ?? Number.POSITIVE_INFINITY,
+    maxRetries: o.maxRetries ?? 12,
+    retryBaseMs: o.retryBaseMs ?? 100,
+    retryMaxMs: o.retryMaxMs ?? 5000,
+    // The store decides what `load-data` means on its database (SQLite has one way in).
+    method,
+    signal: o.signal,
+  });
 }
 
 /**
@@ -513,153 +267,67 @@ async function planRanges(
  */
 export async function loadFile(options: LoadOptions): Promise<LoadSummary> {
   const started = performance.now();
-  // A bad URL is reported before the input is even opened.
-  const dbConfig = parseDatabaseUrl(options.db);
-  const isSqlite = dbConfig.kind === 'sqlite';
-  const info = await inspectInput(options.input, options.format ? { format: options.format } : {});
-  const asked = options.method ?? 'auto';
-  if (asked === 'load-data' && isSqlite) {
-    throw new InputError('--method load-data needs a MySQL/MariaDB target', 'use --method insert with SQLite');
-  }
-  const shard = options.shard;
-  if (shard) {
-    if (
-      !Number.isInteger(shard.count) ||
-      shard.count < 1 ||
-      !Number.isInteger(shard.index) ||
-      shard.index < 1 ||
-      shard.index > shard.count
-    ) {
-      throw new InputError(
-        `--shard ${shard.index}/${shard.count}: not a valid shard`,
-        'use --shard k/N with 1 <= k <= N',
-      );
-    }
-    if (!info.seekable) {
-      throw new InputError(
-        `${info.path}: --shard needs a plain NDJSON or CSV file`,
-        'standard input, .gz files and JSON arrays cannot be cut into byte ranges: decompress or convert to NDJSON first',
-      );
-    }
-  }
-  // One writer for SQLite: more connections would only queue on its lock (the contention lab's lesson).
-  // It writes on its own thread, while this one reads and validates the next batch.
-  const concurrency = isSqlite ? 1 : Math.max(1, Math.floor(options.concurrency ?? 4));
+  const setup = await prepareLoad(options);
+  const { isSqlite, identity } = setup;
   const store = openStore(options.db, {
     ...(options.table && { table: options.table }),
-    connections: concurrency + 1,
+    connections: setup.concurrency + 1,
     sqliteWriterThread: true,
   });
-  const rejectFile = options.rejectFile ?? defaultRejectFile(options.input, shard);
-  const rejects = new RejectWriter(rejectFile, options.resume === true);
-  let progressTimer: NodeJS.Timeout | undefined;
+  let rejects: RejectWriter | undefined;
+  let settled = false;
   try {
-    try {
-      await store.ensureSchema({ secondaryIndexes: !options.deferIndexes });
-    } catch (error) {
-      // The first contact: a refused port or a wrong password is a setup problem, not a batch to retry.
-      const cause = (error as { cause?: { code?: string } }).cause;
-      if (dbConfig.kind === 'mysql' && cause?.code && CONNECT_CODES.has(cause.code)) {
-        throw describeConnectionError(cause, dbConfig);
-      }
-      throw error;
-    }
-    const method: LoadMethod = asked === 'auto' ? await chooseMethod(store) : asked;
+    await openTarget(store, setup, options.deferIndexes === true);
+    const method: LoadMethod =
+      setup.asked !== 'auto' ? setup.asked : (await store.capabilities()).loadData ? 'load-data' : 'insert';
     const maxPacket = await store.maxStatementBytes();
-    const loadKey = `${info.identity}${shard ? `:s${shard.index}of${shard.count}` : ''}`;
-    const { plans, rowsBefore, resumed, total } = await planRanges(
-      info,
-      store,
-      loadKey,
-      options.resume === true,
-      concurrency,
-      shard,
-    );
-    const run = new LoadRun(store, info, loadKey, rejects, {
-      onDuplicate: options.onDuplicate ?? 'update',
-      maxRejects: options.maxRejects ?? Number.POSITIVE_INFINITY,
-      maxRetries: options.maxRetries ?? 12,
-      retryBaseMs: options.retryBaseMs ?? 100,
-      retryMaxMs: options.retryMaxMs ?? 5000,
-      // SQLite: big enough that a commit is cheap, small enough that a batch in flight on the
-      // writer thread and the one being read stay small (10,000 took peak RSS to 240 MB, same speed).
-      batchRows: options.batchRows ?? (isSqlite ? 2500 : 1000),
-      batchBytes: Math.max(64 * 1024, Math.min(options.batchBytes ?? 4 * 1024 * 1024, Math.floor(maxPacket / 2))),
-      method,
-      stdin: options.stdin ?? (options.input === '-' ? process.stdin : undefined),
-      signal: options.signal,
-    });
-    if (!resumed) {
+    const layout = await planLoad(store, setup, options.resume === true);
+    // Appended to only when this run continues the one that wrote it: a changed input starts afresh.
+    rejects = new RejectWriter(setup.rejectFile, layout.resumed);
+    const writer = batchWriter(store, setup, rejects, options, method);
+    if (!layout.resumed) {
       // Record the whole layout before the first batch, replacing an earlier run's marks in the
       // same transaction: a resume continues from these ranges, and a range killed before its
       // first commit must still be there to continue (it was lost otherwise).
       // Retried like a batch: shard processes starting together can deadlock on the progress table.
-      await run.withRetry(() =>
-        store.resetProgress(
-          loadKey,
-          plans.map((p) => ({ loadKey, rangeKey: rangeKeyOf(p, 0), offset: p.from, rows: 0 })),
-        ),
-      );
+      const marks = layout.plans.map((p) => ({
+        loadKey: identity.key,
+        rangeKey: `${p.key}#0`,
+        offset: p.from,
+        rows: 0,
+      }));
+      await writer.withRetry(() => store.resetProgress(identity.key, marks));
     }
-    const resumedPast = plans.reduce((n, p) => n + (p.from - (p.range?.start ?? 0)), 0);
-    const onAbort = () => {
-      run.stopped ??= 'signal';
+    const stop = watchStop(options, setup, writer);
+    const progress = reportProgress(options, writer, layout, started);
+    const ctx: RangeContext = {
+      writer,
+      setup,
+      // SQLite: big enough that a commit is cheap, small enough that a batch in flight on the
+      // writer thread and the one being read stay small (10,000 took peak RSS to 240 MB, same speed).
+      batchRows: options.batchRows ?? (isSqlite ? 2500 : 1000),
+      batchBytes: Math.max(64 * 1024, Math.min(options.batchBytes ?? 4 * 1024 * 1024, Math.floor(maxPacket / 2))),
+      readStopped: stop.readStopped,
     };
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const snapshot = (): LoadProgress => ({
-      rowsRead: run.rowsRead,
-      rowsCommitted: run.committed,
-      rejected: rejects.count,
-      done: plans.reduce((n, p) => n + (p.pos - (p.range?.start ?? 0)), 0),
-      total,
-      elapsedMs: performance.now() - started,
-    });
-    if (options.onProgress) {
-      const report = options.onProgress;
-      progressTimer = setInterval(() => report(snapshot()), options.progressIntervalMs ?? 1000);
-      progressTimer.unref();
+    try {
+      await Promise.all(layout.plans.map((p) => runRange(ctx, p)));
+    } finally {
+      stop.dispose();
+      progress.clear();
     }
-    await Promise.all(plans.map((p) => run.runRange(p, rowsBefore.get(p.key) ?? 0)));
-    options.signal?.removeEventListener('abort', onAbort);
-    if (run.failure !== undefined) throw run.failure;
-    const complete = run.stopped === undefined;
-    if (complete && options.deferIndexes) {
-      // Idempotent: another shard's process may have added it first.
-      await store.addSecondaryIndexes();
-    }
-    if (progressTimer) {
-      clearInterval(progressTimer);
-      options.onProgress?.(snapshot());
-    }
-    const elapsedMs = performance.now() - started;
-    return {
-      input: options.input,
-      format: info.format,
-      target: store.displayUrl,
-      table: store.table,
-      method,
-      concurrency,
-      shard: shard ? `${shard.index}/${shard.count}` : undefined,
-      rowsRead: run.rowsRead,
-      inserted: run.inserted,
-      updated: run.updated,
-      skipped: run.skipped,
-      rejected: rejects.count,
-      retriedBatches: run.retried,
-      batches: run.batches,
-      resumed,
-      resumedPast,
-      elapsedMs: Math.round(elapsedMs),
-      rowsPerSecond: Math.round((run.committed / Math.max(elapsedMs, 1)) * 1000),
-      rejectFile: rejects.count > 0 ? rejectFile : undefined,
-      complete,
-      stopped: run.stopped,
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    };
+    if (writer.failure !== undefined) throw writer.failure;
+    const complete = writer.stopped === undefined;
+    // Idempotent: another shard's process may have added it first.
+    if (complete && options.deferIndexes) await store.addSecondaryIndexes();
+    progress.end();
+    // Retried like a batch: shard processes finishing together can deadlock on the progress table.
+    await writer.withRetry(() => settleMarks(store, setup, layout, complete));
+    settled = true;
+    return summarize(options.input, setup, store, method, layout, writer, performance.now() - started);
   } finally {
-    if (progressTimer) clearInterval(progressTimer);
-    await rejects.close();
+    // An unnamed stream's marks are of no use to anyone once it ends, however it ends.
+    if (!settled && identity.kind === 'unnamed') await store.resetProgress(identity.key).catch(() => undefined);
+    await rejects?.close();
     await store.close();
   }
 }

@@ -93,6 +93,9 @@ export const loadCommand = defineCommand({
       placeholder: '<k/N>',
     }),
     resume: flag('skip what an earlier run of this file into this table committed'),
+    'load-id': option('name a load of standard input, so --resume can find it', {
+      placeholder: '<name>',
+    }),
     'on-duplicate': option('a row whose id exists: update, skip or error', {
       parse: choice(['update', 'skip', 'error'] as const),
       defaultHelp: 'update',
@@ -139,6 +142,7 @@ export const loadCommand = defineCommand({
       ...(values['batch-bytes'] !== undefined && { batchBytes: values['batch-bytes'] }),
       ...(values.shard && { shard: values.shard }),
       resume: values.resume,
+      ...(values['load-id'] !== undefined && { loadId: values['load-id'] }),
       ...(values['on-duplicate'] && { onDuplicate: values['on-duplicate'] }),
       ...(values.method && { method: values.method }),
       deferIndexes: values['defer-indexes'],

@@ -1,0 +1,158 @@
+import { formatIssues, type User, validateUser } from '@stampede/schema';
+import type { ProgressMark } from '@stampede/store';
+import type { Batch, BatchWriter } from './batch-writer.js';
+import { readRecords, type SourceRecord } from './input.js';
+import type { LoadIdentity, LoadSetup, RangePlan } from './load-plan.js';
+
+/** What every range of one load shares. */
+export interface RangeContext {
+  writer: BatchWriter;
+  setup: LoadSetup;
+  batchRows: number;
+  batchBytes: number;
+  /** Set once the stop closed the input on purpose: a read error after that is the stop, not a failure. */
+  readStopped: () => boolean;
+}
+
+function estimateBytes(rec: SourceRecord, user: User): number {
+  if (rec.text !== undefined) return rec.end - rec.offset;
+  return (
+    100 +
+    3 *
+      (user.username.length +
+        user.email.length +
+        user.firstName.length +
+        user.lastName.length +
+        user.jobTitle.length +
+        user.city.length +
+        user.country.length)
+  );
+}
+
+/**
+ * The progress row a batch commits with. A range read by one connection, or a batch that is the
+ * oldest in flight (all before it committed), moves the range's mark `<range>#0` to its end. A
+ * batch committing ahead of an older one records its own span, `<range>@<start>`, so a resume
+ * reads past exactly what committed instead of redoing it from a low-water mark (which reported
+ * the run's own rows as duplicates). An unnamed stream is never resumed: one row per connection.
+ */
+export function markOf(plan: RangePlan, identity: LoadIdentity, b: Batch, oldest: boolean, lane: number): ProgressMark {
+  const at = identity.kind === 'unnamed' ? `#${lane}` : oldest ? '#0' : `@${b.start}`;
+  return { loadKey: identity.key, rangeKey: `${plan.key}${at}`, offset: b.end, rows: plan.rows };
+}
+
+/** Batches of one range onto its connections (lanes), each committed with its mark. */
+class LaneDispatcher {
+  readonly #pending: Batch[] = [];
+  readonly #freeLanes: number[];
+  readonly #inflight = new Set<Promise<void>>();
+
+  constructor(
+    readonly ctx: RangeContext,
+    readonly plan: RangePlan,
+  ) {
+    this.#freeLanes = Array.from({ length: plan.lanes }, (_, i) => i);
+  }
+
+  async dispatch(b: Batch): Promise<void> {
+    const { writer } = this.ctx;
+    while (this.#freeLanes.length === 0) await Promise.race(this.#inflight);
+    if (writer.failure !== undefined) return;
+    const lane = this.#freeLanes.shift() as number;
+    this.#pending.push(b);
+    this.plan.rows += b.users.length;
+    const mark = markOf(this.plan, this.ctx.setup.identity, b, this.#pending[0] === b, lane);
+    const p = writer
+      .write(b, mark)
+      .then(() => {
+        this.plan.pos = Math.max(this.plan.pos, b.end);
+      })
+      .catch((e) => writer.fail(e))
+      .finally(() => {
+        this.#freeLanes.push(lane);
+        this.#pending.splice(this.#pending.indexOf(b), 1);
+        this.#inflight.delete(p);
+      });
+    this.#inflight.add(p);
+  }
+
+  drain(): Promise<unknown> {
+    return Promise.all([...this.#inflight]);
+  }
+}
+
+/** Whether `offset` lies in one of the spans an earlier run committed (`spans` sorted, read in order). */
+function committedSpans(plan: RangePlan): (offset: number) => boolean {
+  let i = 0;
+  return (offset) => {
+    const spans = plan.committed;
+    while (i < spans.length && (spans[i]?.end as number) <= offset) i++;
+    return i < spans.length && (spans[i]?.start as number) <= offset;
+  };
+}
+
+/** Read one range, validate, batch, and commit on its lanes; failures go to `ctx.writer.fail`. */
+export async function runRange(ctx: RangeContext, plan: RangePlan): Promise<void> {
+  const { writer, setup } = ctx;
+  const reader = readRecords({
+    info: setup.info,
+    ...(plan.range && { range: plan.range }),
+    from: plan.from,
+    ...(setup.stdin && { stdin: setup.stdin }),
+  });
+  const lanes = new LaneDispatcher(ctx, plan);
+  const done = committedSpans(plan);
+  let seq = 0;
+  const newBatch = (start: number): Batch => ({
+    seq: seq++,
+    users: [],
+    recs: [],
+    start,
+    end: start,
+    bytes: 0,
+    lineBase: () => reader.lineBase(),
+  });
+  let batch = newBatch(plan.from);
+  try {
+    outer: for await (const chunk of reader.chunks) {
+      for (const rec of chunk) {
+        if (!done(rec.offset)) await take(ctx, batch, rec, reader.lineBase);
+        batch.end = rec.end;
+        if (batch.users.length >= ctx.batchRows || batch.bytes >= ctx.batchBytes) {
+          await lanes.dispatch(batch);
+          batch = newBatch(batch.end);
+        }
+        if (writer.stopping) break outer;
+      }
+    }
+    if (!writer.stopping && batch.end > batch.start) await lanes.dispatch(batch);
+    else if (!writer.stopping && plan.range && plan.from < plan.range.end) {
+      // Nothing but blank lines left: still mark the range done.
+      batch.end = plan.range.end;
+      await lanes.dispatch(batch);
+    }
+  } catch (error) {
+    if (!ctx.readStopped()) writer.fail(error);
+  }
+  await lanes.drain();
+}
+
+/** One record into the batch, or into the reject file. */
+async function take(ctx: RangeContext, batch: Batch, rec: SourceRecord, lineBase: () => Promise<number>) {
+  const { writer } = ctx;
+  writer.rowsRead++;
+  if (rec.error !== undefined) {
+    await writer.reject(rec, lineBase, { stage: 'parse', reason: rec.error });
+    return;
+  }
+  const v = validateUser(rec.value);
+  if (!v.ok) {
+    await writer.reject(rec, lineBase, { stage: 'validate', reason: formatIssues(v.issues) });
+    return;
+  }
+  // The raw line is enough for a later reject: let the parsed copy go.
+  if (rec.text !== undefined) rec.value = undefined;
+  batch.users.push(v.user);
+  batch.recs.push(rec);
+  batch.bytes += estimateBytes(rec, v.user);
+}
