@@ -128,7 +128,9 @@ describe('readRecords', () => {
     expect(recs.map((r) => r.value)).toEqual([{ a: 1 }, { a: 2 }]);
   });
 
-  it('JSON array: streamed elements with their index; resume skips by index; broken JSON is an InputError', async () => {
+  // Issue 15 item 6 changed this: a damaged array used to be an InputError that lost every batch in flight;
+  // now the good elements come back and the damage is one record with an error.
+  it('JSON array: streamed elements with their index; resume skips by index; a truncated array is one error record', async () => {
     const p = tmp.join('a.json');
     writeFileSync(p, '[{"a":1},\n {"a":2},\n {"a":3}]');
     const info = await inspectInput(p);
@@ -137,6 +139,11 @@ describe('readRecords', () => {
       [2, { a: 3 }],
     ]);
     writeFileSync(p, '[{"a":1}, {"a":');
+    expect((await all(readRecords({ info: await inspectInput(p) }))).map((r) => [r.offset, r.value, r.error])).toEqual([
+      [0, { a: 1 }, undefined],
+      [1, undefined, "truncated: the input ends inside this element, before the array's closing ]"],
+    ]);
+    writeFileSync(p, '{"a":1}');
     await expect(all(readRecords({ info: await inspectInput(p) }))).rejects.toMatchObject({ code: 'INPUT_INVALID' });
   });
 });

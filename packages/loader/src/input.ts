@@ -6,8 +6,10 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { USER_COLUMNS } from '@stampede/schema';
 import { parse as parseCsvLine } from 'csv-parse/sync';
-import { streamArray } from 'stream-json/streamers/stream-array.js';
 import { InputError } from './errors.js';
+import { JsonArraySplitter, type RawElement } from './json-array.js';
+import { jsonShapeProblem } from './json-shape.js';
+import { BOM, LineSplitter, type RawLine } from './line-split.js';
 
 /** Input formats the loader reads. */
 export type InputFormat = 'ndjson' | 'json' | 'csv';
@@ -42,21 +44,48 @@ export interface InputInfo {
   identity: string;
 }
 
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const COLUMN_TO_FIELD = new Map<string, string>(
   USER_COLUMNS.flatMap((c) => [[c.column, c.field] as const, [c.field, c.field] as const]),
 );
 
+// Names that would reach an object's prototype machinery instead of a field of the record.
+const FORBIDDEN_FIELDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 function csvFieldsFromHeader(header: string, where: string): string[] {
   const names = header.includes('"') ? ((parseCsvLine(header) as string[][])[0] ?? []) : header.split(',');
   const fields = names.map((n) => COLUMN_TO_FIELD.get(n.trim()) ?? n.trim());
+  const hint = 'the first line of a CSV file must name the columns, each once: id,username,email,...';
+  const seen = new Map<string, string>();
+  for (const [i, field] of fields.entries()) {
+    const name = (names[i] as string).trim();
+    if (FORBIDDEN_FIELDS.has(field)) {
+      throw new InputError(
+        `${where}: the CSV header names a column ${JSON.stringify(name)}, which is not allowed`,
+        hint,
+      );
+    }
+    const earlier = seen.get(field);
+    if (earlier !== undefined) {
+      const both = earlier === name ? JSON.stringify(name) : `${JSON.stringify(earlier)} and ${JSON.stringify(name)}`;
+      throw new InputError(`${where}: the CSV header names the column ${both} twice`, hint);
+    }
+    seen.set(field, name);
+  }
   if (!fields.includes('id')) {
     throw new InputError(
       `${where}: the CSV header has no id column (got ${JSON.stringify(header.slice(0, 80))})`,
-      'the first line of a CSV file must name the columns: id,username,email,...',
+      hint,
     );
   }
   return fields;
+}
+
+/** The header line's text, refused when its bytes cannot be column names. */
+function headerText(bytes: Buffer, where: string): string {
+  if (!isUtf8(bytes) || bytes.includes(0)) {
+    throw new InputError(`${where}: the CSV header is not valid UTF-8 text`, 'check the file is CSV, saved as UTF-8');
+  }
+  return bytes.toString('utf8').replace(/\r$/, '');
 }
 
 async function readHead(fh: FileHandle, bytes: number): Promise<Buffer> {
@@ -115,7 +144,7 @@ export async function inspectInput(path: string, options: { format?: InputFormat
         if (nl < 0 && head.length === 64 * 1024)
           throw new InputError(`${path}: the CSV header line is longer than 64 KiB`, 'check the file is CSV');
         const end = nl < 0 ? head.length : nl;
-        csvFields = csvFieldsFromHeader(head.toString('utf8', dataStart, end).replace(/\r$/, ''), `${path}:1`);
+        csvFields = csvFieldsFromHeader(headerText(head.subarray(dataStart, end), `${path}:1`), `${path}:1`);
         dataStart = nl < 0 ? head.length : nl + 1;
       }
     }
@@ -218,6 +247,12 @@ export interface RecordReaderOptions {
    * @default 262144
    */
   highWaterMark?: number;
+  /**
+   * Longest record (a line, or a JSON array element) in bytes. A longer one is one reject, its
+   * bytes skipped rather than held: no user record comes near this, and memory stays bounded.
+   * @default 4194304 (the loader's default batch size in bytes)
+   */
+  maxRecordBytes?: number;
 }
 
 /** Records in chunks, plus how to turn their relative line numbers into file line numbers. */
@@ -227,85 +262,38 @@ export interface RecordReader {
   lineBase(): Promise<number>;
 }
 
-const MAX_LINE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
-interface RawLine {
-  offset: number;
-  end: number;
-  text: string;
-  terminated: boolean;
-}
-
-/** Split a byte stream into lines, keeping each line's byte offset; strips CR and a leading BOM. */
-async function* splitLines(stream: AsyncIterable<Buffer>, startPos: number): AsyncGenerator<RawLine[]> {
-  let carry: Buffer | undefined;
-  let pos = startPos;
-  let first = true;
-  for await (const chunk of stream) {
-    let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let i = 0;
-    if (first) {
-      first = false;
-      if (startPos === 0 && buf.subarray(0, 3).equals(BOM)) i = 3;
-    }
-    const out: RawLine[] = [];
-    let nl = buf.indexOf(10, i);
-    while (nl >= 0) {
-      const e = nl > i && buf[nl - 1] === 13 ? nl - 1 : nl;
-      out.push({ offset: pos + i, end: pos + nl + 1, text: decode(buf, i, e), terminated: true });
-      i = nl + 1;
-      nl = buf.indexOf(10, i);
-    }
-    carry = i < buf.length ? buf.subarray(i) : undefined;
-    if (carry && carry.length > MAX_LINE_BYTES) {
-      throw new InputError(
-        `line at byte ${pos + i} is longer than 64 MiB`,
-        'check that the file is NDJSON or CSV, one record a line',
-      );
-    }
-    // Copy the tail so the big chunk it points into can be freed.
-    if (carry) carry = Buffer.from(carry);
-    pos += i;
-    buf = undefined as unknown as Buffer;
-    if (out.length > 0) yield out;
-  }
-  if (carry && carry.length > 0) {
-    const e = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
-    yield [{ offset: pos, end: pos + carry.length, text: decode(carry, 0, e), terminated: false }];
-  }
-}
-
-const INVALID_UTF8 = '\u0000invalid-utf8';
-
-function decode(buf: Buffer, start: number, end: number): string {
-  const s = buf.toString('utf8', start, end);
-  // Node replaces bad bytes with U+FFFD; only then is the (native) strict check worth it.
-  if (s.includes('\ufffd') && !isUtf8(buf.subarray(start, end))) return INVALID_UTF8 + s;
-  return s;
-}
-
-/** One line's record before parsing: undefined for a blank line, `error` set when it is not UTF-8. */
+/** One line's record before parsing: undefined for a blank line, `error` set when the line cannot be one. */
 function startRecord(line: RawLine, lineNo: number): SourceRecord | undefined {
   const rec: SourceRecord = { offset: line.offset, end: line.end, line: lineNo, text: line.text };
-  if (line.text.startsWith(INVALID_UTF8)) {
-    rec.text = line.text.slice(INVALID_UTF8.length);
-    rec.error = 'not valid UTF-8';
+  if (line.problem !== undefined) {
+    rec.error = line.problem;
     return rec;
   }
   if (line.text.trim() === '') return undefined;
   return rec;
 }
 
+/** Parse `text` as one JSON record into `rec`: `value`, or `error` saying why not. */
+function parseJson(rec: SourceRecord, text: string, truncated: boolean): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const why = text.includes('\0') ? 'contains a NUL byte' : `not valid JSON: ${(error as Error).message}`;
+    rec.error = truncated ? `truncated last line (no line end, ${why})` : why;
+    return;
+  }
+  const problem = jsonShapeProblem(text, value);
+  if (problem !== undefined) rec.error = problem;
+  else rec.value = value;
+}
+
 function parseNdjson(line: RawLine, lineNo: number): SourceRecord | undefined {
   const rec = startRecord(line, lineNo);
   if (rec === undefined || rec.error !== undefined) return rec;
-  try {
-    rec.value = JSON.parse(line.text);
-  } catch (error) {
-    rec.error = line.terminated
-      ? `not valid JSON: ${(error as Error).message}`
-      : `truncated last line (no line end, not valid JSON): ${(error as Error).message}`;
-  }
+  parseJson(rec, line.text, !line.terminated);
   return rec;
 }
 
@@ -330,6 +318,7 @@ function parseCsv(line: RawLine, lineNo: number, fields: string[]): SourceRecord
     rec.error = `${line.terminated ? '' : 'truncated last line: '}expected ${fields.length} fields, got ${values.length}`;
     return rec;
   }
+  // The header was checked: no field name here can reach the prototype.
   const obj: Record<string, string> = {};
   for (let i = 0; i < fields.length; i++) obj[fields[i] as string] = values[i] as string;
   rec.value = obj;
@@ -359,6 +348,24 @@ function openStream(options: RecordReaderOptions, start: number, end: number | u
   return stream;
 }
 
+/** A compressed input that ends early or has corrupt bytes: a fault of the data, not of the reader. */
+function isDamagedCompression(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+/** The record that stands for everything a damaged compressed input kept from being read. */
+function damagedRecord(at: number, index: number, error: unknown): SourceRecord {
+  const e = error as { code: string; message: string };
+  return {
+    offset: at,
+    end: at,
+    line: index,
+    text: '',
+    error: `the compressed input is damaged here (${e.code}: ${e.message}): nothing after this point could be read`,
+  };
+}
+
 async function* lineRecords(options: RecordReaderOptions, counter: { lines: number }): AsyncGenerator<SourceRecord[]> {
   const { info } = options;
   const from = options.from ?? 0;
@@ -366,62 +373,97 @@ async function* lineRecords(options: RecordReaderOptions, counter: { lines: numb
   const end = info.seekable ? options.range?.end : undefined;
   if (end !== undefined && seekStart >= end) return;
   const stream = openStream(options, seekStart, end);
+  const splitter = new LineSplitter(seekStart, options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
   let fields = info.csvFields;
   let lineNo = 0;
-  try {
-    for await (const lines of splitLines(stream as AsyncIterable<Buffer>, seekStart)) {
-      const out: SourceRecord[] = [];
-      for (const l of lines) {
-        lineNo++;
-        if (l.offset < from) continue;
-        let rec: SourceRecord | undefined;
-        if (info.format === 'csv') {
-          if (!fields) {
-            // A streamed CSV (stdin, .gz): its first line is the header.
-            fields = csvFieldsFromHeader(l.text, `${info.path}:${lineNo}`);
-            continue;
-          }
-          rec = parseCsv(l, lineNo, fields);
-        } else {
-          rec = parseNdjson(l, lineNo);
+  let done = seekStart;
+  const toRecords = (lines: RawLine[]): SourceRecord[] => {
+    const out: SourceRecord[] = [];
+    for (const l of lines) {
+      lineNo++;
+      done = l.end;
+      if (l.offset < from) continue;
+      let rec: SourceRecord | undefined;
+      if (info.format === 'csv') {
+        if (!fields) {
+          // A streamed CSV (stdin, .gz): its first line is the header.
+          const where = `${info.path}:${lineNo}`;
+          if (l.problem !== undefined)
+            throw new InputError(`${where}: the CSV header is ${l.problem}`, 'check the file is CSV');
+          fields = csvFieldsFromHeader(l.text, where);
+          continue;
         }
-        if (rec) out.push(rec);
+        rec = parseCsv(l, lineNo, fields);
+      } else {
+        rec = parseNdjson(l, lineNo);
       }
-      counter.lines = lineNo;
-      if (out.length > 0) yield out;
+      if (rec) out.push(rec);
     }
+    counter.lines = lineNo;
+    return out;
+  };
+  try {
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        const out = toRecords(splitter.push(chunk));
+        if (out.length > 0) yield out;
+      }
+    } catch (error) {
+      if (!isDamagedCompression(error)) throw error;
+      yield [damagedRecord(done, lineNo + 1, error)];
+      return;
+    }
+    const out = toRecords(splitter.end());
+    if (out.length > 0) yield out;
   } finally {
     stream.destroy();
   }
 }
 
+function elementRecord(el: RawElement): SourceRecord {
+  const rec: SourceRecord = { offset: el.index, end: el.index + 1, line: 0, text: el.text };
+  if (el.problem !== undefined) rec.error = el.problem;
+  else {
+    parseJson(rec, el.text, false);
+    // A good element travels as its value alone (the loader sizes and rejects it by the value),
+    // as before; the text stays only where there is no value to show.
+    if (rec.error === undefined) rec.text = undefined;
+  }
+  return rec;
+}
+
 async function* arrayRecords(options: RecordReaderOptions): AsyncGenerator<SourceRecord[]> {
-  const from = options.from ?? 0;
   const source = openStream(options, 0, undefined);
-  const parser = streamArray.withParserAsStream();
-  source.on('error', (e) => parser.destroy(e));
-  source.pipe(parser);
-  let out: SourceRecord[] = [];
+  const splitter = new JsonArraySplitter(
+    options.info.path,
+    options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+    options.from ?? 0,
+  );
+  let next = 0;
+  const toRecords = (els: RawElement[]): SourceRecord[] => {
+    if (els.length > 0) next = (els.at(-1) as RawElement).index + 1;
+    return els.map(elementRecord);
+  };
   try {
-    for await (const item of parser as AsyncIterable<{ key: number; value: unknown }>) {
-      if (item.key < from) continue;
-      out.push({ offset: item.key, end: item.key + 1, line: 0, text: undefined, value: item.value });
-      if (out.length >= 256) {
-        yield out;
-        out = [];
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        const out = toRecords(splitter.push(chunk));
+        if (out.length > 0) yield out;
+        // Text after the closing ] was reported: the rest is not the array's to read.
+        if (splitter.done) return;
       }
+    } catch (error) {
+      if (!isDamagedCompression(error)) throw error;
+      const rec = damagedRecord(Math.max(next, options.from ?? 0), 0, error);
+      rec.end = rec.offset + 1;
+      yield [rec];
+      return;
     }
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(
-      `${options.info.path}: not a valid JSON array: ${(error as Error).message}`,
-      'a .json input must be one top-level array of user objects; use NDJSON to load past broken records',
-      { cause: error },
-    );
+    const out = toRecords(splitter.end());
+    if (out.length > 0) yield out;
   } finally {
     source.destroy();
   }
-  if (out.length > 0) yield out;
 }
 
 /**
