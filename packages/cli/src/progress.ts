@@ -1,4 +1,9 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressTypes from 'cli-progress';
+
+// Loaded on a terminal's first bar only: a loader child or a CI log never draws one, and every
+// process start pays for an import.
+const loadCliProgress = () => createRequire(import.meta.url)('cli-progress') as typeof cliProgressTypes;
 
 /** A stream progress can be drawn on. */
 export interface ProgressStream {
@@ -42,7 +47,7 @@ export function stopAllProgress(): void {
 }
 
 function terminalProgress(o: ProgressOptions): Progress {
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: cliProgressTypes.SingleBar | undefined;
   let line = false;
   const self: Progress = {
     update(done, total, detail) {
@@ -54,6 +59,7 @@ function terminalProgress(o: ProgressOptions): Progress {
         return;
       }
       if (!bar) {
+        const cliProgress = loadCliProgress();
         bar = new cliProgress.SingleBar(
           {
             stream: o.stream as NodeJS.WritableStream,
