@@ -19,6 +19,8 @@ describe('classifyError', () => {
     [{ code: 'PROTOCOL_CONNECTION_LOST' }, 'retryable'],
     [{ code: 'ECONNRESET' }, 'retryable'],
     [{ code: 'SQLITE_BUSY' }, 'retryable'],
+    [{ code: 'POOL_NONEONLINE' }, 'retryable'],
+    [{ message: "Can't add new command when connection is in closed state", fatal: true }, 'retryable'],
     [{ code: 'ER_DUP_ENTRY', errno: 1062 }, 'row'],
     [{ code: 'ER_DATA_TOO_LONG', errno: 1406 }, 'row'],
     [{ code: 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD', errno: 1366 }, 'row'],

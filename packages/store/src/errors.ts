@@ -115,6 +115,8 @@ const RETRYABLE_CODES = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_SERVER_SHUTDOWN',
   'ER_CONNECTION_KILLED',
+  // mysql2's PoolCluster: every node of a multi-host URL failed its last connect (a failover under way).
+  'POOL_NONEONLINE',
   SQLITE_BUSY,
   SQLITE_BUSY_SNAPSHOT,
   SQLITE_LOCKED,
@@ -140,6 +142,9 @@ export function classifyError(error: unknown): ErrorClass {
   if ((e.errno !== undefined && RETRYABLE_ERRNOS.has(e.errno)) || (e.code && RETRYABLE_CODES.has(e.code))) {
     return 'retryable';
   }
+  // mysql2's "Can't add new command when connection is in closed state": the server went away
+  // between two statements (a cluster node killed mid-transaction), so a fresh connection cures it.
+  if (e.fatal === true && e.code === undefined && e.errno === undefined) return 'retryable';
   if ((e.errno !== undefined && ROW_ERRNOS.has(e.errno)) || ROW_CODE_PREFIXES.some((p) => e.code?.startsWith(p))) {
     return 'row';
   }
