@@ -11,6 +11,7 @@ export const ER_DUP_ENTRY = 1062;
 export const ER_NO_SUCH_TABLE = 1146;
 export const ER_NOT_ALLOWED_COMMAND = 1148;
 export const ER_NET_PACKET_TOO_LARGE = 1153;
+export const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
 export const ER_LOCK_WAIT_TIMEOUT = 1205;
 export const ER_LOCK_DEADLOCK = 1213;
 export const ER_WARN_DATA_OUT_OF_RANGE = 1264;

@@ -1,6 +1,7 @@
 export {
   type DatabaseConfig,
   DEFAULT_DATABASE_URL,
+  type MysqlHost,
   parseDatabaseUrl,
   type ResolveDatabaseOptions,
   redactDatabaseUrl,

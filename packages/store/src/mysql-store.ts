@@ -8,7 +8,7 @@ import {
 } from '@stampede/schema';
 import mysql from 'mysql2/promise';
 import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
-import { ER_DUP_FIELDNAME, ER_DUP_KEYNAME } from './driver-codes.js';
+import { ER_DUP_FIELDNAME, ER_DUP_KEYNAME, ER_UNKNOWN_SYSTEM_VARIABLE } from './driver-codes.js';
 import {
   classifyError,
   DatabaseError,
@@ -43,7 +43,7 @@ interface TransactionOptions<T> {
 /** Options of a MySQL store. */
 export interface MysqlStoreOptions {
   /**
-   * Pool size: the most connections used at once.
+   * Pool size: the most connections used at once (per node, for a multi-host URL).
    * @default 4
    */
   connections?: number;
@@ -75,6 +75,60 @@ const UPDATE_ALL = USER_COLUMN_NAMES.filter((c) => c !== 'id')
   .map((c) => `\`${c}\` = VALUES(\`${c}\`)`)
   .join(', ');
 
+/**
+ * On a Galera cluster a read on one node may not yet see a commit made on another: with
+ * `wsrep_sync_wait = 1` a read first waits for the node to apply what the cluster has committed,
+ * so reads spread over the nodes still see the store's own writes. Other servers lack the variable.
+ */
+async function readYourWrites(conn: mysql.PoolConnection): Promise<void> {
+  try {
+    await conn.query('SET SESSION wsrep_sync_wait = 1');
+  } catch (error) {
+    if ((error as { errno?: number }).errno !== ER_UNKNOWN_SYSTEM_VARIABLE) throw error;
+  }
+}
+
+/** Something that hands out pooled connections: a pool, or a cluster's namespace with its selector. */
+interface ConnectionSource {
+  getConnection(): Promise<mysql.PoolConnection>;
+}
+
+/** mysql2's code when every node of a PoolCluster is offline. */
+const POOL_NONE_ONLINE = 'POOL_NONEONLINE';
+
+/**
+ * How long a cluster node that refused a connection is left out before it is tried again: a
+ * killed Galera node is back in 6-7 s, and one refused connect per period costs nothing.
+ */
+const NODE_RETRY_MS = 2000;
+
+/** One pool for a single host; for a multi-host URL, mysql2's PoolCluster with a pool per node. */
+function createPools(
+  config: MysqlConfig,
+  options: MysqlStoreOptions,
+): { pool: mysql.Pool | mysql.PoolCluster; writes: ConnectionSource; reads: ConnectionSource } {
+  const poolOptions: mysql.PoolOptions = {
+    ...mysqlConnectionOptions(config, options.connectTimeoutMs ?? 5000),
+    connectionLimit: options.connections ?? 4,
+    waitForConnections: true,
+    enableKeepAlive: true,
+  };
+  if (!config.hosts) {
+    const pool = mysql.createPool(poolOptions);
+    return { pool, writes: pool, reads: pool };
+  }
+  const cluster = mysql.createPoolCluster({
+    // A node that fails one connect is left out for NODE_RETRY_MS and the next node is tried at
+    // once (mysql2's default, 5 failures then removed for good, would never take a restarted node back).
+    canRetry: true,
+    removeNodeErrorCount: 1,
+    restoreNodeTimeout: NODE_RETRY_MS,
+    defaultSelector: 'ORDER',
+  });
+  for (const { host, port } of config.hosts) cluster.add(`${host}:${port}`, { ...poolOptions, host, port });
+  return { pool: cluster, writes: cluster.of('*', 'ORDER'), reads: cluster.of('*', 'RR') };
+}
+
 /** What the batch a progress mark closes did, kept with the mark for a retry that finds it committed. */
 const LAST_RESULT_COLUMNS = ['last_inserted', 'last_updated', 'last_skipped'] as const;
 
@@ -93,11 +147,15 @@ export class MysqlUserStore implements UserStore {
   readonly table: string;
   readonly displayUrl: string;
   /**
-   * The mysql2 pool, for tests and tools that need a raw connection. Callers of the store ask
-   * {@link capabilities} and the store's named errors instead: a driver's pool, errno or class
-   * outside the store would tie them to one database.
+   * The mysql2 pool (a `PoolCluster` for a multi-host URL), for tests and tools that need a raw
+   * connection. Callers of the store ask {@link capabilities} and the store's named errors instead:
+   * a driver's pool, errno or class outside the store would tie them to one database.
    */
-  readonly pool: mysql.Pool;
+  readonly pool: mysql.Pool | mysql.PoolCluster;
+  /** Where writes (and reads that must see them) get a connection. */
+  readonly #writes: ConnectionSource;
+  /** Where lookups get a connection: spread over a cluster's nodes. */
+  readonly #reads: ConnectionSource;
   readonly #config: MysqlConfig;
   readonly #names: TableNames;
   readonly #progressTable: string;
@@ -111,23 +169,29 @@ export class MysqlUserStore implements UserStore {
     this.table = this.#names.table;
     this.#progressTable = this.#names.progress;
     this.displayUrl = redactDatabaseUrl(config.url);
-    this.pool = mysql.createPool({
-      ...mysqlConnectionOptions(config, options.connectTimeoutMs ?? 5000),
-      connectionLimit: options.connections ?? 4,
-      waitForConnections: true,
-      enableKeepAlive: true,
-    });
+    const pools = createPools(config, options);
+    this.pool = pools.pool;
+    this.#writes = pools.writes;
+    this.#reads = pools.reads;
   }
 
-  /** Check out a connection set up for Stampede; destroyed instead of reused when it broke. */
-  async withConnection<T>(fn: (conn: mysql.PoolConnection) => Promise<T>): Promise<T> {
+  /**
+   * Check out a connection set up for Stampede; destroyed instead of reused when it broke. On a
+   * cluster, `'write'` (the default) takes the first live node of the URL's list, so one writer's
+   * transactions never certify against each other across nodes; `'read'` takes the nodes in turn.
+   */
+  async withConnection<T>(
+    fn: (conn: mysql.PoolConnection) => Promise<T>,
+    purpose: 'write' | 'read' = 'write',
+  ): Promise<T> {
     let conn: mysql.PoolConnection;
     try {
-      conn = await this.pool.getConnection();
+      conn = await (purpose === 'read' ? this.#reads : this.#writes).getConnection();
     } catch (error) {
+      if ((error as { code?: unknown }).code === POOL_NONE_ONLINE) throw this.#noNodeOnline(error);
       // Say what is wrong with the server or the URL (not "retry the batch"), but keep a refused
       // or timed-out connection retryable: a loader waits out a server's restart or a failover.
-      const described = describeConnectionError(error, this.#config);
+      const described = describeConnectionError(error, this.#connectTarget(error));
       throw new DatabaseError(described.message, {
         driverCode: described.driverCode,
         errno: described.errno,
@@ -139,6 +203,7 @@ export class MysqlUserStore implements UserStore {
     try {
       if (!this.#prepared.has(conn.connection)) {
         await conn.query(SESSION_SETUP);
+        if (this.#config.hosts) await readYourWrites(conn);
         this.#prepared.add(conn.connection);
       }
       const result = await fn(conn);
@@ -149,6 +214,28 @@ export class MysqlUserStore implements UserStore {
       else conn.release();
       throw toDatabaseError(error);
     }
+  }
+
+  /** Every node of the cluster failed its last connect, moments ago: retryable, as a restart is. */
+  #noNodeOnline(error: unknown): DatabaseError {
+    const list = (this.#config.hosts ?? []).map((h) => `${h.host}:${h.port}`).join(',');
+    return new DatabaseError(`No node of the cluster ${list} accepts connections right now`, {
+      driverCode: POOL_NONE_ONLINE,
+      errorClass: 'retryable',
+      hint: `each node refused its last connection (nodes are tried again after ${NODE_RETRY_MS / 1000} s): check that the cluster runs (\`stampede doctor\`)`,
+      cause: error,
+    });
+  }
+
+  /** The server a failed connection was meant for: a cluster's node, when the socket error says which. */
+  #connectTarget(error: unknown): MysqlConfig {
+    const hosts = this.#config.hosts;
+    if (!hosts) return this.#config;
+    const e = error as { address?: unknown; port?: unknown; code?: unknown };
+    if (typeof e.address === 'string' && typeof e.port === 'number') {
+      return { ...this.#config, host: e.address, port: e.port };
+    }
+    return this.#config;
   }
 
   /** Run `fn` in one transaction on a connection of its own (see {@link #inTransaction}). */
@@ -181,8 +268,8 @@ export class MysqlUserStore implements UserStore {
     }
   }
 
-  async #query(sql: string, values?: unknown[]): Promise<unknown> {
-    return this.withConnection(async (conn) => (await conn.query(sql, values))[0]);
+  async #query(sql: string, values?: unknown[], purpose: 'write' | 'read' = 'write'): Promise<unknown> {
+    return this.withConnection(async (conn) => (await conn.query(sql, values))[0], purpose);
   }
 
   async ensureSchema(options: EnsureSchemaOptions = {}): Promise<void> {
@@ -385,6 +472,7 @@ export class MysqlUserStore implements UserStore {
     const rows = (await this.#query(
       `SELECT ${selectList('mysql')} FROM \`${this.table}\` WHERE \`username\` IN (${wanted.map(() => '?').join(',')})`,
       wanted,
+      'read',
     )) as Record<string, unknown>[];
     return rows.map((r) => rowToUser(r, 'mysql'));
   }
@@ -405,6 +493,7 @@ export class MysqlUserStore implements UserStore {
     const rows = (await this.#query(
       `SELECT ${selectList('mysql')} FROM \`${this.table}\` WHERE \`department\` = ? AND \`id\` > ? ORDER BY \`id\` LIMIT ${limit}`,
       [department, options.afterId ?? 0],
+      'read',
     )) as Record<string, unknown>[];
     return rows.map((r) => rowToUser(r, 'mysql'));
   }

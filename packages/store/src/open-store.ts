@@ -11,7 +11,7 @@ export interface OpenStoreOptions {
    */
   table?: string;
   /**
-   * MySQL pool size (ignored for SQLite, which has one writer).
+   * MySQL pool size, per node for a multi-host URL (ignored for SQLite, which has one writer).
    * @default 4
    */
   connections?: number;
@@ -34,7 +34,9 @@ export interface OpenStoreOptions {
 }
 
 /**
- * Open the users table at `url` (`mysql://user:pass@host:port/db` or `sqlite:path`).
+ * Open the users table at `url` (`mysql://user:pass@host:port/db`, a cluster's
+ * `mysql://user:pass@h1:p1,h2:p2,h3:p3/db`, or `sqlite:path`). A multi-host URL opens mysql2's
+ * PoolCluster: writes go to the first live node and fail over, reads spread over the nodes.
  * Nothing is created until {@link UserStore.ensureSchema}.
  * @throws ConfigError for a bad URL.
  */
