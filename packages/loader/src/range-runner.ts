@@ -1,4 +1,4 @@
-import { formatIssues, type User, validateUser } from '@stampede/schema';
+import { formatIssues, USER_COLUMNS, type User, validateUser } from '@stampede/schema';
 import type { ProgressMark } from '@stampede/store';
 import type { Batch, BatchWriter } from './batch-writer.js';
 import { readRecords, type SourceRecord } from './input.js';
@@ -14,19 +14,15 @@ export interface RangeContext {
   readStopped: () => boolean;
 }
 
+// The fields of variable length, from the column table: the rest fit in the 100 bytes below.
+const VARIABLE_KINDS: readonly string[] = ['identifier', 'email', 'text'];
+const VARIABLE_FIELDS = USER_COLUMNS.filter((c) => VARIABLE_KINDS.includes(c.kind)).map((c) => c.field);
+
 function estimateBytes(rec: SourceRecord, user: User): number {
   if (rec.text !== undefined) return rec.end - rec.offset;
-  return (
-    100 +
-    3 *
-      (user.username.length +
-        user.email.length +
-        user.firstName.length +
-        user.lastName.length +
-        user.jobTitle.length +
-        user.city.length +
-        user.country.length)
-  );
+  let chars = 0;
+  for (const field of VARIABLE_FIELDS) chars += String(user[field]).length;
+  return 100 + 3 * chars;
 }
 
 /**
