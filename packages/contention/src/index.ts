@@ -15,7 +15,14 @@ export {
 } from './events.js';
 export { type LabOptions, type LabResult, type ResolvedLabOptions, resolveLabOptions, runLab } from './lab.js';
 export { LAB_APPLICATION_ID } from './lab-database.js';
-export { escapeHtml, renderHtml, renderSummaryTable, renderSvgTimeline, timelineLegend } from './render-html.js';
+export {
+  escapeHtml,
+  renderHtml,
+  renderSummaryTable,
+  renderSvgTimeline,
+  type SvgTimelineOptions,
+  timelineLegend,
+} from './render-html.js';
 export { type RenderTextOptions, renderJson, renderText, renderTextTimeline } from './render-text.js';
 export type { ChildOutcome, StrategyResult } from './result.js';
 export { childScript } from './spawn.js';

@@ -25,10 +25,10 @@ const MARKS: Record<
   },
   retried: {
     label: 'BUSY, retried',
-    swatch: 'width:11px;height:10px;background:#ea580c;clip-path:polygon(50% 0,100% 100%,0 100%)',
+    swatch: 'width:11px;height:10px;background:#7c3aed;clip-path:polygon(50% 0,100% 100%,0 100%)',
     shape: (cx, cy) => [
       'path',
-      `d="M${f(cx)} ${cy - 6}L${f(cx + 5.5)} ${cy + 4}L${f(cx - 5.5)} ${cy + 4}Z" fill="#ea580c" stroke="#fff" stroke-width="1"`,
+      `d="M${f(cx)} ${cy - 6}L${f(cx + 5.5)} ${cy + 4}L${f(cx - 5.5)} ${cy + 4}Z" fill="#7c3aed" stroke="#fff" stroke-width="1"`,
     ],
   },
   'gave-up': {
@@ -95,12 +95,24 @@ function markTitle(m: TimelineMark, who: string): string {
   return `${who} ${what} at ${ms(m.t)}`;
 }
 
+/** Options of {@link renderSvgTimeline}. */
+export interface SvgTimelineOptions {
+  /**
+   * Width of the drawing in SVG units (text stays 12 units high): a page that scales the SVG to a
+   * phone's width draws a narrower one so that its labels stay readable.
+   * @default 900
+   */
+  width?: number;
+  /** A class for the `<svg>` element. */
+  className?: string;
+}
+
 /** One strategy's timeline as an inline SVG: a lane per process. */
-export function renderSvgTimeline(result: StrategyResult): string {
+export function renderSvgTimeline(result: StrategyResult, options: SvgTimelineOptions = {}): string {
   const timeline = buildTimeline(result.events);
   const lane = 22;
   const left = 60;
-  const width = 900;
+  const width = options.width ?? 900;
   const plot = width - left - 20;
   const height = timeline.lanes.length * lane + 30;
   const span = Math.max(timeline.endMs, 1);
@@ -109,7 +121,7 @@ export function renderSvgTimeline(result: StrategyResult): string {
   const who = (p: number) => processLabel(p, result.processes);
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(`timeline of ${result.strategy}`)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg"${options.className ? ` class="${escapeHtml(options.className)}"` : ''} viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(`timeline of ${result.strategy}`)}">`,
   );
   for (const p of timeline.lanes) {
     parts.push(
@@ -132,10 +144,12 @@ export function renderSvgTimeline(result: StrategyResult): string {
     if (kind) parts.push(drawMark(kind, x(m.t), y.get(m.p)! + 9, markTitle(m, who(m.p))));
   }
   const axisY = timeline.lanes.length * lane + 18;
-  for (let i = 0; i <= 5; i++) {
-    const t = (span * i) / 5;
+  // About one time label per 150 units, so that labels never run into each other.
+  const ticks = Math.max(2, Math.min(5, Math.floor(plot / 150)));
+  for (let i = 0; i <= ticks; i++) {
+    const t = (span * i) / ticks;
     parts.push(
-      `<text x="${f(x(t))}" y="${axisY}" font-size="11" text-anchor="${i === 0 ? 'start' : i === 5 ? 'end' : 'middle'}" fill="#6b7280">${escapeHtml(ms(t))}</text>`,
+      `<text x="${f(x(t))}" y="${axisY}" font-size="11" text-anchor="${i === 0 ? 'start' : i === ticks ? 'end' : 'middle'}" fill="#6b7280">${escapeHtml(ms(t))}</text>`,
     );
   }
   parts.push('</svg>');

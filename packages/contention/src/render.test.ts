@@ -114,6 +114,13 @@ describe('renderSvgTimeline marks', () => {
     }
     expect(renderHtml(lab([r]))).toContain(legend);
   });
+
+  it('draws a narrower timeline on request, with fewer time labels so that none collide', () => {
+    const narrow = renderSvgTimeline(naiveResult(), { width: 400, className: 'narrow' });
+    expect(narrow).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" class="narrow" viewBox="0 0 400 /);
+    expect(narrow.match(/fill="#6b7280">/g)).toHaveLength(3);
+    expect(renderSvgTimeline(naiveResult()).match(/fill="#6b7280">/g)).toHaveLength(6);
+  });
 });
 
 describe('renderJson', () => {
