@@ -77,8 +77,10 @@ describe('the HTML report', () => {
     expect(html).not.toMatch(/<script|https?:\/\//);
     expect(html).toContain('wrote &lt;1000&gt; users');
     expect(html).toContain('sqlite:&lt;data&gt;/x.sqlite');
-    expect(html).toMatch(/<svg[^>]*aria-label="throughput per stage"/);
-    expect(html).toContain('generate: users');
+    // One chart of every rate mixed users/s, rows/s and pairs/s on one axis (issue 16 item 6); each rate
+    // now stands in its own stage's table with its unit, and each chart has a unit of its own.
+    expect(html).not.toContain('throughput per stage');
+    expect(html).toContain('<td>users</td><td class="num">50,000 rows/s</td>');
     expect(html).toContain('50,000 rows/s');
     expect(html).toContain('<tr class="failed"><td>load</td>');
   });

@@ -1,15 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { escapeHtml, renderSvgTimeline, runLab } from '@stampede/contention';
+import { runLab } from '@stampede/contention';
 import { generateRecords, generateUsers } from '@stampede/datagen';
 import { type LoadSummary, loaderCliPath, loaderNodeFlags } from '@stampede/loader';
 import { createLookup, type LookupPair } from '@stampede/lookup';
 import { openStore, parseDatabaseUrl, redactDatabaseUrl } from '@stampede/store';
 import { execa } from 'execa';
 import { runDoctor } from './doctor.js';
+import { type LoaderSample, loaderTrack, progressSampler } from './loader-track.js';
+import { measureLookupLatency } from './lookup-latency.js';
 import { runStages, type Stage, type StageName, type StageRecord } from './pipeline.js';
 import { type RunReport, writeReport } from './report.js';
+import { renderContendHtml } from './report-contend.js';
 import { checkRunTable } from './table-guard.js';
 
 /** Options of {@link runPipeline}: everything `stampede run` takes. */
@@ -168,6 +171,9 @@ const loadStage: Stage<RunContext> = {
     const rejectDir = join(ctx.dataDir, 'rejects');
     await mkdir(rejectDir, { recursive: true });
     const started = performance.now();
+    // Per loader, for the report's load-over-time chart: when it started, its progress lines.
+    const spawnedMs: number[] = [];
+    const samples: LoaderSample[][] = Array.from({ length: n }, () => []);
     // One process per shard: byte ranges of the file cut at line ends, so the summaries add up.
     const children = Array.from({ length: n }, (_, k) => {
       const args = [
@@ -179,10 +185,12 @@ const loadStage: Stage<RunContext> = {
         join(rejectDir, `shard-${k + 1}-of-${n}.ndjson`),
       ];
       if (n > 1) args.push('--shard', `${k + 1}/${n}`);
+      spawnedMs[k] = performance.now() - started;
       // The URL goes in the environment, never on the command line, where `ps` shows any password.
       return execa(process.execPath, [...loaderNodeFlags, loaderCliPath, ...args], {
         reject: false,
         env: { FORCE_COLOR: '0', DATABASE_URL: ctx.databaseUrl },
+        stderr: progressSampler(samples[k]!, started),
         ...(ctx.signal && { cancelSignal: ctx.signal }),
       });
     });
@@ -217,7 +225,18 @@ const loadStage: Stage<RunContext> = {
         { label: 'peak RSS of a loader', value: Math.max(0, ...summaries.map((s) => s?.peakRssMb ?? 0)), unit: 'MB' },
         { label: 'retried batches', value: total((s) => s.retriedBatches), unit: 'batches' },
       ],
-      details: { shards: summaries, inTable },
+      details: {
+        shards: summaries,
+        inTable,
+        processes: results.map((r, k) =>
+          loaderTrack(
+            `${k + 1}/${n}`,
+            { spawnedMs: spawnedMs[k]!, durationMs: r.durationMs },
+            summaries[k],
+            samples[k]!,
+          ),
+        ),
+      },
     };
   },
 };
@@ -248,14 +267,19 @@ const lookupStage: Stage<RunContext> = {
       const ms = performance.now() - started;
       const found = results.filter((r) => r.found).length;
       const { queries } = lookup.stats();
+      // Then the same pairs again, one at a time from concurrent callers: the latency a caller sees.
+      const latency = await measureLookupLatency(createLookup(store), pairs);
       return {
         ok: found === present,
         summary: `${pairs.length.toLocaleString('en-US')} pairs in ${queries} queries: ${found} found (expected ${present}), ${pairs.length - found} not found`,
         figures: [
           { label: 'pairs looked up', value: pairs.length / (ms / 1000), unit: 'pairs/s' },
           { label: 'queries', value: queries, unit: 'queries' },
+          { label: 'lookup latency p50', value: latency.p50Ms, unit: 'ms' },
+          { label: 'lookup latency p95', value: latency.p95Ms, unit: 'ms' },
+          { label: 'lookup latency p99', value: latency.p99Ms, unit: 'ms' },
         ],
-        details: { pairs: pairs.length, found, expected: present, queries, ms },
+        details: { pairs: pairs.length, found, expected: present, queries, ms, latency },
       };
     } finally {
       await store.close();
@@ -286,9 +310,7 @@ const contendStage: Stage<RunContext> = {
       summary: `3 processes × 2 rows, 0.3 s tasks: ${lab.results.map(line).join(', ')}`,
       figures: lab.results.map((r) => ({ label: `${r.strategy} rows lost`, value: r.rows.lost, unit: 'rows' })),
       details: lab.results.map(({ events: _events, children: _children, ...r }) => r),
-      html: lab.results
-        .map((r) => `<h3>${r.strategy}</h3><p>${escapeHtml(r.notes.join(' '))}</p>${renderSvgTimeline(r)}`)
-        .join('\n'),
+      html: renderContendHtml(lab.results),
     };
   },
 };
