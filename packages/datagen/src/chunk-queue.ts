@@ -19,6 +19,8 @@ export interface ChunkPlan {
   threads: number;
   frame: Framing;
   tables: RenderTables;
+  /** Whether chunks are compressed: too small to render into, their memory is freed once written. */
+  compressed: boolean;
 }
 
 /** What {@link inOrder} tells its caller about each chunk. */
@@ -51,7 +53,7 @@ class ChunkQueue {
   constructor(
     private readonly plan: ChunkPlan,
     private readonly renderer: Renderer,
-    /** The stream whose written chunks may be rendered into again, when it keeps none of them. */
+    /** The stream whose written chunks may be rendered into again (or freed), when it keeps none of them. */
     private readonly recycleFrom: Writable | undefined,
   ) {
     this.ranges = planChunks(plan.startId, plan.count);
@@ -111,7 +113,12 @@ class ChunkQueue {
     let pending = stream.writableLength;
     let keep = this.written.length;
     while (keep > 0 && pending > 0) pending -= (this.written[--keep] as Uint8Array).length;
-    for (const done of this.written.splice(0, keep)) this.spare.push(done.buffer as ArrayBuffer);
+    for (const done of this.written.splice(0, keep)) {
+      // Detaching frees a buffer now. Left to the collector, which this thread's few allocations
+      // rarely wake, written chunks piled up to V8's 64 MB external-memory trigger.
+      if (this.plan.compressed) (done.buffer as ArrayBuffer).transfer(0);
+      else this.spare.push(done.buffer as ArrayBuffer);
+    }
   }
 }
 

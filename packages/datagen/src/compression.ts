@@ -42,21 +42,27 @@ const GZIP_LEVEL = 1;
 const ZSTD_LEVEL = 1;
 
 /**
- * One chunk compressed as a self-contained gzip member or zstd frame. The result owns its
- * ArrayBuffer (zlib's may be a pooled one, which cannot be transferred to another thread).
+ * One chunk compressed as a self-contained gzip member or zstd frame, in memory that can be
+ * transferred to another thread (zlib's result may be in Buffer's pool, which cannot).
  */
 export function compressChunk(bytes: Uint8Array, compression: Compression): Uint8Array {
-  if (compression === 'gzip') return new Uint8Array(zlib.gzipSync(bytes, { level: GZIP_LEVEL }));
-  if (compression === 'zstd') {
-    return new Uint8Array(
-      zlib.zstdCompressSync(bytes, {
-        params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL },
-        // Puts the chunk's size in the frame header, where rawLength reads it.
-        pledgedSrcSize: bytes.length,
-      }),
-    );
-  }
-  return bytes;
+  if (compression === 'none') return bytes;
+  // One output buffer big enough for the whole result, not zlib's default run of 16 kB ones:
+  // fewer allocations left for a collection to free (see worker.ts).
+  const chunkSize = Math.max(64 * 1024, bytes.length >> 1);
+  const out =
+    compression === 'gzip'
+      ? zlib.gzipSync(bytes, { level: GZIP_LEVEL, chunkSize })
+      : zlib.zstdCompressSync(bytes, {
+          chunkSize,
+          params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL },
+          // Puts the chunk's size in the frame header, where rawLength reads it.
+          pledgedSrcSize: bytes.length,
+        });
+  // The result is usually a view of that one buffer, handed on whole (a transfer moves it, and
+  // the pages past the end were never touched). Only a small result may share Buffer's pool,
+  // whose memory cannot be transferred: that one is copied.
+  return out.buffer.byteLength > Buffer.poolSize ? out : new Uint8Array(out);
 }
 
 const ZSTD_MAGIC = 0xfd2fb528;

@@ -63,9 +63,9 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
   const renderer = chunks > 1 ? poolRenderer(o, threads) : callerRenderer(o);
   try {
     const tables = renderTables(await loadLocale(o.locale), o.format, chunks > 1);
-    const plan = { startId: o.startId, count: o.count, threads, frame: framing(o.format), tables };
-    // A compressed chunk is new memory, too small to render the next chunk into.
-    const recycle = target.owned && o.compression === 'none' && typeof target.stream.writableLength === 'number';
+    const compressed = o.compression !== 'none';
+    const plan = { startId: o.startId, count: o.count, threads, frame: framing(o.format), tables, compressed };
+    const recycle = target.owned && typeof target.stream.writableLength === 'number';
     const source = inOrder(plan, renderer, recycle ? target.stream : undefined, {
       chunk(rows, bytes) {
         done.rows += rows;

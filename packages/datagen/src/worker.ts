@@ -32,12 +32,21 @@ export interface ChunkTask {
 new ArrayBuffer(0).transfer();
 
 let current: { run: string; renderer: ChunkRenderer } | undefined;
+let scratch: ArrayBuffer | undefined;
 
 export default function renderChunk(task: ChunkTask): Uint8Array {
   if (current?.run !== task.run) current = { run: task.run, renderer: new ChunkRenderer(task.tables, task.seed) };
-  let bytes: Uint8Array = current.renderer.render(task.start, task.end, task.prefix, task.suffix, task.into);
+  if (task.compression === 'none') {
+    return move(current.renderer.render(task.start, task.end, task.prefix, task.suffix, task.into)) as Uint8Array;
+  }
+  // A compressed chunk's raw bytes never leave this thread: each is rendered into the memory of
+  // the one before. Dead buffers are freed only by a collection, which a thread that allocates
+  // as little as this one rarely has: with a new one per chunk (and zlib's run of 16 kB output
+  // buffers), 5M users to .zst on 2 threads peaked at 263 MB against 135 MB for plain output.
+  const raw = current.renderer.render(task.start, task.end, task.prefix, task.suffix, scratch);
+  scratch = raw.buffer as ArrayBuffer;
   // Compressing here spreads it over the workers; one gzip stream on the main thread was the bottleneck.
-  if (task.compression !== 'none') bytes = compressChunk(bytes, task.compression);
+  const bytes = compressChunk(raw, task.compression);
   // The buffer is transferred, not cloned.
   return move(bytes) as Uint8Array;
 }

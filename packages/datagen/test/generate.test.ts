@@ -190,6 +190,27 @@ describe('chunk memory', () => {
   });
 });
 
+describe('compressed chunk memory', () => {
+  it('frees written compressed chunks only once flushed: a slowly read pipe gets a whole zstd file', async () => {
+    const fifo = dir.join('slow-zstd.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const received: Buffer[] = [];
+    const reading = (async () => {
+      for await (const part of createReadStream(fifo, { highWaterMark: 16 * 1024 })) {
+        received.push(part as Buffer);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    const summary = await generateUsers({ count: 150_000, threads: 2, out: fifo, seed: 22, compression: 'zstd' });
+    await reading;
+    expect(Buffer.concat(received).length).toBe(summary.bytes);
+    const expected = (await generateRecords({ count: 150_000, seed: 22 }))
+      .map((u) => `${JSON.stringify(u)}\n`)
+      .join('');
+    expect(zstdDecompressSync(Buffer.concat(received)).toString('utf8') === expected).toBe(true);
+  });
+});
+
 describe('uniqueness', () => {
   it('usernames and emails are unique across threads and across two disjoint shards', async () => {
     const first = dir.join('shard-1.ndjson');
