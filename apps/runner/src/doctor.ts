@@ -5,10 +5,12 @@ import {
   type DatabaseConfig,
   isDatabaseError,
   parseDatabaseUrl,
+  probeGalera,
   probeMysql,
   probeSqlite,
   redactDatabaseUrl,
 } from '@stampede/store';
+import { galeraChecks } from './doctor-galera.js';
 
 /** The verdict of one check. */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -119,14 +121,23 @@ async function checkMysql(
   config: Extract<DatabaseConfig, { kind: 'mysql' }>,
   timeoutSeconds: number,
 ): Promise<CheckResult[]> {
-  const where = `${config.host}:${config.port}/${config.database}`;
+  const timeoutMs = timeoutSeconds * 1000;
+  // A cluster's nodes are asked first, side by side; the server lines come from the first that answers.
+  const nodes = config.hosts ? await probeGalera(config, { timeoutMs }) : undefined;
+  const answering = nodes?.find((p) => p.error === undefined);
+  const target = answering ? { ...config, host: answering.host, port: answering.port } : config;
+  const where = `${target.host}:${target.port}/${config.database}`;
   let probe: Awaited<ReturnType<typeof probeMysql>>;
   try {
-    probe = await probeMysql(config, { timeoutMs: timeoutSeconds * 1000 });
+    probe = await probeMysql(target, { timeoutMs });
   } catch (error) {
-    if (isDatabaseError(error)) return [{ name: 'mysql', status: 'fail', detail: error.message, hint: error.hint }];
+    const cluster = nodes ? galeraChecks(nodes) : [];
+    if (isDatabaseError(error)) {
+      return [{ name: 'mysql', status: 'fail', detail: error.message, hint: error.hint }, ...cluster];
+    }
     return [
       { name: 'mysql', status: 'fail', detail: `${where}: ${(error as Error).message}`, hint: 'run with --verbose' },
+      ...cluster,
     ];
   }
   const checks: CheckResult[] = [
@@ -163,6 +174,8 @@ async function checkMysql(
           hint: `GRANT CREATE, INSERT, UPDATE, SELECT, INDEX, ALTER ON \`${config.database}\`.* TO '${config.user}'`,
         },
   );
+  // A single host may be one Galera node too (asked only now that it is known to answer).
+  checks.push(...galeraChecks(nodes ?? (await probeGalera(config, { timeoutMs }))));
   return checks;
 }
 

@@ -26,7 +26,15 @@ export {
 } from './errors.js';
 export { type MysqlStoreOptions, MysqlUserStore } from './mysql-store.js';
 export { type OpenStoreOptions, openStore } from './open-store.js';
-export { type MysqlProbe, mysqlConnectionOptions, probeMysql, probeSqlite, type SqliteProbe } from './probe.js';
+export {
+  type GaleraNodeProbe,
+  type MysqlProbe,
+  mysqlConnectionOptions,
+  probeGalera,
+  probeMysql,
+  probeSqlite,
+  type SqliteProbe,
+} from './probe.js';
 export { type SqliteStoreOptions, SqliteUserStore } from './sqlite-store.js';
 export { MAX_TABLE_NAME_LENGTH, progressTableName } from './table-names.js';
 export type {

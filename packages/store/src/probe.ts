@@ -83,6 +83,113 @@ async function tryPrivileges(conn: mysql.Connection): Promise<MysqlProbe['privil
   return result;
 }
 
+/** What one node of a (possible) Galera cluster says about itself and its cluster. */
+export interface GaleraNodeProbe {
+  host: string;
+  port: number;
+  /** Why the node could not be asked (unreachable, refused, access denied); the rest is then empty. */
+  error?: string;
+  /** `wsrep_on`: whether the server replicates with Galera (false on a plain server, or MySQL). */
+  wsrepOn: boolean;
+  /** `wsrep_cluster_size`: nodes in this node's component. */
+  clusterSize: number;
+  /** `wsrep_cluster_status`: `Primary`, or `non-Primary` (no quorum: it refuses queries). */
+  component: string;
+  /** `wsrep_local_state_comment`: `Synced`, `Donor/Desynced`, `Joining`, `Joined`, `Initialized`, ... */
+  state: string;
+  /** `wsrep_ready`: whether it accepts queries. */
+  ready: boolean;
+  /** `wsrep_cluster_name`. */
+  clusterName: string;
+  /** `wsrep_provider_version`. */
+  providerVersion: string;
+  /** `wsrep_flow_control_paused`: the fraction of time replication was paused (since the last FLUSH STATUS). */
+  flowControlPaused: number;
+  /** Global `wsrep_sync_wait` (a bit mask; 1 = reads wait for the cluster's commits). */
+  syncWait: number;
+  /** `wsrep_max_ws_rows`: the most rows one transaction may write (0 = no limit). */
+  maxWsRows: number;
+  /** `wsrep_max_ws_size`: the most bytes one write set may hold. */
+  maxWsSize: number;
+}
+
+const GALERA_STATUS = [
+  'wsrep_cluster_size',
+  'wsrep_cluster_status',
+  'wsrep_local_state_comment',
+  'wsrep_ready',
+  'wsrep_provider_version',
+  'wsrep_flow_control_paused',
+];
+const GALERA_VARIABLES = [
+  'wsrep_on',
+  'wsrep_cluster_name',
+  'wsrep_sync_wait',
+  'wsrep_max_ws_rows',
+  'wsrep_max_ws_size',
+];
+
+/** `SHOW GLOBAL ... WHERE Variable_name IN (...)` as a name → value map (empty where the server lacks them). */
+async function showGlobal(conn: mysql.Connection, what: 'STATUS' | 'VARIABLES', names: string[]) {
+  const [rows] = await conn.query(`SHOW GLOBAL ${what} WHERE Variable_name IN (?)`, [names]);
+  return new Map(
+    (rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name.toLowerCase(), r.Value]),
+  );
+}
+
+/**
+ * Ask each host of the URL (every node of a multi-host URL, else the one host) for its Galera
+ * state, side by side. A node that cannot be reached is reported with `error`, never thrown.
+ */
+export async function probeGalera(
+  config: MysqlConfig,
+  options: { timeoutMs?: number } = {},
+): Promise<GaleraNodeProbe[]> {
+  const hosts = config.hosts ?? [{ host: config.host, port: config.port }];
+  return Promise.all(hosts.map((h) => probeGaleraNode({ ...config, ...h }, options.timeoutMs ?? 4000)));
+}
+
+async function probeGaleraNode(config: MysqlConfig, timeoutMs: number): Promise<GaleraNodeProbe> {
+  const probe: GaleraNodeProbe = {
+    host: config.host,
+    port: config.port,
+    wsrepOn: false,
+    clusterSize: 0,
+    component: '',
+    state: '',
+    ready: false,
+    clusterName: '',
+    providerVersion: '',
+    flowControlPaused: 0,
+    syncWait: 0,
+    maxWsRows: 0,
+    maxWsSize: 0,
+  };
+  let conn: mysql.Connection | undefined;
+  try {
+    // No database: a node that is up but not yet Synced may refuse to open one.
+    conn = await mysql.createConnection({ ...mysqlConnectionOptions(config, timeoutMs), database: undefined });
+    const vars = await showGlobal(conn, 'VARIABLES', GALERA_VARIABLES);
+    const status = await showGlobal(conn, 'STATUS', GALERA_STATUS);
+    probe.wsrepOn = vars.get('wsrep_on') === 'ON';
+    probe.clusterName = vars.get('wsrep_cluster_name') ?? '';
+    probe.syncWait = Number(vars.get('wsrep_sync_wait') ?? 0);
+    probe.maxWsRows = Number(vars.get('wsrep_max_ws_rows') ?? 0);
+    probe.maxWsSize = Number(vars.get('wsrep_max_ws_size') ?? 0);
+    probe.clusterSize = Number(status.get('wsrep_cluster_size') ?? 0);
+    probe.component = status.get('wsrep_cluster_status') ?? '';
+    probe.state = status.get('wsrep_local_state_comment') ?? '';
+    probe.ready = status.get('wsrep_ready') === 'ON';
+    probe.providerVersion = status.get('wsrep_provider_version') ?? '';
+    probe.flowControlPaused = Number(status.get('wsrep_flow_control_paused') ?? 0);
+  } catch (error) {
+    probe.error = describeConnectionError(error, config).message;
+  } finally {
+    await conn?.end().catch(() => {});
+  }
+  return probe;
+}
+
 /** What the embedded SQLite driver reports. */
 export interface SqliteProbe {
   /** better-sqlite3's package version. */
