@@ -61,6 +61,8 @@ export interface GaleraCluster {
    * nodes and `wsrep_local_state_comment` = `Synced`.
    */
   waitSynced(options?: { timeoutMs?: number }): Promise<void>;
+  /** Run one statement on node `i` alone (as root, in `test`) and return its rows. */
+  query<T = Record<string, unknown>>(i: number, sql: string, values?: unknown[]): Promise<T[]>;
   /** What node `i` says of itself, or `undefined` when it does not answer. */
   status(i: number): Promise<GaleraNodeStatus | undefined>;
   /** Stop every node, the bootstrap node last, and remove the data directories. */
@@ -402,6 +404,15 @@ class LoopbackGalera implements GaleraCluster {
 
   heal(i: number): Promise<void> {
     return this.#isolate(i, false);
+  }
+
+  async query<T = Record<string, unknown>>(i: number, sql: string, values?: unknown[]): Promise<T[]> {
+    const conn = await mysql.createConnection({ uri: this.#node(i).url, connectTimeout: 5000 });
+    try {
+      return (await conn.query(sql, values))[0] as T[];
+    } finally {
+      await conn.end();
+    }
   }
 
   status(i: number): Promise<GaleraNodeStatus | undefined> {

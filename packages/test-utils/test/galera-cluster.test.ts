@@ -27,7 +27,7 @@ galera.describe('startGaleraCluster', () => {
   it('replicates a write on node 1 to node 3 (read with wsrep_sync_wait=1)', async () => {
     const [one, , three] = galera.cluster.urls as [string, string, string];
     await query(one, 'CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))');
-    await query(one, "INSERT INTO t VALUES (1, 'from node 1')");
+    await galera.cluster.query(1, 'INSERT INTO t VALUES (?, ?)', [1, 'from node 1']);
     const conn = await mysql.createConnection(three);
     try {
       await conn.query('SET SESSION wsrep_sync_wait = 1');
