@@ -39,10 +39,17 @@ export function parseProgressLine(line: string): number | undefined {
  * An execa stderr transform that keeps every line and samples the progress lines among them,
  * stamped with when the runner read them (ms since `startedAt`, a `performance.now()`).
  */
-export function progressSampler(samples: LoaderSample[], startedAt: number): (line: string) => Generator<string> {
+export function progressSampler(
+  samples: LoaderSample[],
+  startedAt: number,
+  onSample?: () => void,
+): (line: string) => Generator<string> {
   return function* sample(line: string) {
     const rows = parseProgressLine(line);
-    if (rows !== undefined) samples.push({ tMs: performance.now() - startedAt, rows });
+    if (rows !== undefined) {
+      samples.push({ tMs: performance.now() - startedAt, rows });
+      onSample?.();
+    }
     yield line;
   };
 }

@@ -189,8 +189,15 @@ const loadStage: Stage<RunContext> = {
       // The URL goes in the environment, never on the command line, where `ps` shows any password.
       return execa(process.execPath, [...loaderNodeFlags, loaderCliPath, ...args], {
         reject: false,
-        env: { FORCE_COLOR: '0', DATABASE_URL: ctx.databaseUrl },
-        stderr: progressSampler(samples[k]!, started),
+        // Progress lines every 250 ms: the report's load chart and the live bar are drawn from them.
+        env: { FORCE_COLOR: '0', DATABASE_URL: ctx.databaseUrl, STAMPEDE_PROGRESS_MS: '250' },
+        stderr: progressSampler(samples[k]!, started, () =>
+          ctx.progress(
+            'load',
+            samples.reduce((sum, s) => sum + (s.at(-1)?.rows ?? 0), 0),
+            ctx.count,
+          ),
+        ),
         ...(ctx.signal && { cancelSignal: ctx.signal }),
       });
     });
@@ -292,6 +299,7 @@ const contendStage: Stage<RunContext> = {
   needs: ['doctor'],
   async run(ctx) {
     await mkdir(ctx.dataDir, { recursive: true });
+    let settled = 0;
     const lab = await runLab({
       db: join(ctx.dataDir, 'contend.sqlite'),
       processes: 3,
@@ -302,6 +310,10 @@ const contendStage: Stage<RunContext> = {
       strategy: 'all',
       logFile: join(ctx.dataDir, 'contend.log'),
       signal: ctx.signal,
+      // Live progress: every row's outcome (committed or given up) of the five strategies' 6 rows.
+      onEvent: (_strategy, e) => {
+        if (e.type === 'committed' || e.type === 'failed') ctx.progress('contend', ++settled, 30);
+      },
     });
     const line = (r: (typeof lab.results)[number]) =>
       `${r.strategy} ${r.rows.committed}/${r.rows.planned}${r.rows.lost ? ` (${r.rows.lost} lost, ${r.busyErrors} BUSY)` : ''}`;

@@ -45,7 +45,7 @@ export interface CommandContext<S extends OptionSpecs> {
   signal: AbortSignal;
   /** The signal that stopped the command, if one did. */
   stoppedBy(): StopSignal | undefined;
-  /** A progress display on stderr (nothing with --json). */
+  /** A progress display on stderr (a bar on a terminal, a line every few seconds otherwise). */
   progress(options: Omit<ProgressOptions, 'stream'>): Progress;
 }
 
@@ -141,7 +141,16 @@ export async function runCommand<S extends OptionSpecs>(
       signal: scope.signal,
       stoppedBy: scope.stoppedBy,
       progress: (options) => {
-        const p = createProgress({ ...options, stream: resolved.stderr, quiet: json || options.quiet === true });
+        // Progress is stderr's, so --json (stdout's) leaves it on: a parent reading a child's JSON
+        // summary can still follow it. STAMPEDE_PROGRESS_MS sets how often a line is printed off a
+        // terminal (a parent that charts its children asks for more).
+        const every = Number(resolved.env.STAMPEDE_PROGRESS_MS);
+        const p = createProgress({
+          ...options,
+          ...(Number.isFinite(every) && every > 0 && { intervalMs: every }),
+          stream: resolved.stderr,
+          quiet: options.quiet === true,
+        });
         displays.push(p);
         return p;
       },
