@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open, realpath, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import zlib, { createGunzip } from 'node:zlib';
 import { USER_COLUMNS } from '@stampede/schema';
 import { parse as parseCsvLine } from 'csv-parse/sync';
 import { InputError } from './errors.js';
@@ -17,8 +17,11 @@ export type InputFormat = 'ndjson' | 'json' | 'csv';
 const FORMATS: readonly InputFormat[] = ['ndjson', 'json', 'csv'];
 
 /** The format a file name implies (`.ndjson`/`.jsonl`, `.json`, `.csv`, each optionally `.gz`), if any. */
+// Every zstd frame starts with these four bytes (RFC 8878).
+const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+
 export function formatFromPath(path: string): InputFormat | undefined {
-  const name = path.toLowerCase().replace(/\.gz$/, '');
+  const name = path.toLowerCase().replace(/\.(gz|zst)$/, '');
   if (name.endsWith('.ndjson') || name.endsWith('.jsonl')) return 'ndjson';
   if (name.endsWith('.json')) return 'json';
   if (name.endsWith('.csv')) return 'csv';
@@ -32,6 +35,13 @@ export interface InputInfo {
   format: InputFormat;
   /** Gzip-compressed (by extension or magic bytes): read sequentially, never sharded. */
   gzip: boolean;
+  /** Zstandard-compressed (`.zst` or magic bytes): read sequentially, never sharded. */
+  zstd: boolean;
+  /**
+   * Bytes of the file read so far, compressed bytes for a compressed file: what a load's progress
+   * follows when positions in the data say nothing about how much of the file is left.
+   */
+  read: { fileBytes: number };
   /** File size in bytes (compressed size for .gz); undefined for standard input. */
   size: number | undefined;
   /** Whether byte ranges can be read independently: a plain NDJSON or CSV file. */
@@ -112,6 +122,8 @@ export async function inspectInput(path: string, options: { format?: InputFormat
       path,
       format,
       gzip: false,
+      zstd: false,
+      read: { fileBytes: 0 },
       size: undefined,
       seekable: false,
       dataStart: 0,
@@ -135,9 +147,16 @@ export async function inspectInput(path: string, options: { format?: InputFormat
     if (st.isDirectory()) throw new InputError(`${path}: is a directory`, 'pass a file');
     const head = await readHead(fh, 64 * 1024);
     const gzip = path.toLowerCase().endsWith('.gz') || (head[0] === 0x1f && head[1] === 0x8b);
+    const zstd = !gzip && (path.toLowerCase().endsWith('.zst') || head.subarray(0, 4).equals(ZSTD_MAGIC));
+    if (zstd && typeof zlib.createZstdDecompress !== 'function') {
+      throw new InputError(
+        `${path}: reading zstd needs Node.js 22.15 or later (this is ${process.version})`,
+        'run on Node 24, or decompress it first (zstd -d)',
+      );
+    }
     let dataStart = 0;
     let csvFields: string[] | undefined;
-    if (!gzip) {
+    if (!gzip && !zstd) {
       if (head.subarray(0, 3).equals(BOM)) dataStart = 3;
       if (format === 'csv') {
         const nl = head.indexOf(10, dataStart);
@@ -152,7 +171,18 @@ export async function inspectInput(path: string, options: { format?: InputFormat
       .update(`${await realpath(path)}\0${st.size}\0${st.mtimeMs}\0${format}`)
       .digest('hex')
       .slice(0, 32);
-    return { path, format, gzip, size: st.size, seekable: !gzip && format !== 'json', dataStart, csvFields, identity };
+    return {
+      path,
+      format,
+      gzip,
+      zstd,
+      read: { fileBytes: 0 },
+      size: st.size,
+      seekable: !gzip && !zstd && format !== 'json',
+      dataStart,
+      csvFields,
+      identity,
+    };
   } finally {
     await fh.close();
   }
@@ -340,10 +370,18 @@ function openStream(options: RecordReaderOptions, start: number, end: number | u
       highWaterMark: hwm,
     });
   }
-  if (info.gzip) {
-    const gunzip = createGunzip({ chunkSize: 64 * 1024 });
-    stream.on('error', (e) => gunzip.destroy(e));
-    stream = stream.pipe(gunzip);
+  if (info.path !== '-') {
+    const read = info.read;
+    stream.on('data', (chunk: Buffer) => {
+      read.fileBytes += chunk.length;
+    });
+  }
+  if (info.gzip || info.zstd) {
+    const decompress = info.gzip
+      ? createGunzip({ chunkSize: 64 * 1024 })
+      : zlib.createZstdDecompress({ chunkSize: 64 * 1024 });
+    stream.on('error', (e) => decompress.destroy(e));
+    stream = stream.pipe(decompress);
   }
   return stream;
 }
@@ -351,7 +389,7 @@ function openStream(options: RecordReaderOptions, start: number, end: number | u
 /** A compressed input that ends early or has corrupt bytes: a fault of the data, not of the reader. */
 function isDamagedCompression(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('Z_');
+  return typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ZSTD_'));
 }
 
 /** The record that stands for everything a damaged compressed input kept from being read. */

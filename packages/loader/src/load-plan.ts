@@ -55,13 +55,15 @@ export interface LoadLayout {
   resumed: boolean;
   /** Input bytes to handle, when known. */
   total: number | undefined;
+  /** Progress follows the file's bytes read (a JSON array, a compressed file) rather than positions in the data. */
+  fileBytes?: { fileBytes: number } | undefined;
 }
 
 function defaultRejectFile(input: string, shard: Shard | undefined): string {
   const suffix = shard ? `.shard-${shard.index}-of-${shard.count}` : '';
   if (input === '-') return `stdin${suffix}.rejects.ndjson`;
   const name = basename(input)
-    .replace(/(\.gz)?$/i, '')
+    .replace(/(\.gz|\.zst)?$/i, '')
     .replace(/\.[^.]*$/, '');
   return join(dirname(input), `${name}${suffix}.rejects.ndjson`);
 }
@@ -205,7 +207,12 @@ async function resumeLayout(
       'run without --resume to load the file from the start',
     );
   }
-  return { plans, resumed: true, total: info.seekable ? total : undefined };
+  return {
+    plans,
+    resumed: true,
+    total: info.seekable ? total : info.size,
+    ...(!info.seekable && { fileBytes: info.read }),
+  };
 }
 
 /**
@@ -228,8 +235,10 @@ export async function planLoad(store: UserStore, setup: LoadSetup, resume: boole
     rows: 0,
   });
   if (!info.seekable) {
-    const total = info.format === 'json' || info.gzip ? undefined : info.size;
-    return { plans: [plan('0-*', undefined, 0, concurrency)], resumed: false, total };
+    // A JSON array, a compressed file or a stream: progress follows the file's bytes read
+    // (compressed bytes for a compressed file); a stream has no size, so no percentage.
+    const total = info.size;
+    return { plans: [plan('0-*', undefined, 0, concurrency)], resumed: false, total, fileBytes: info.read };
   }
   let whole: ByteRange = { start: info.dataStart, end: info.size ?? 0 };
   if (shard) whole = (await splitAtLines(info.path, whole, shard.count))[shard.index - 1] as ByteRange;

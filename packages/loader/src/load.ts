@@ -227,7 +227,9 @@ function reportProgress(options: LoadOptions, writer: BatchWriter, layout: LoadL
     rowsRead: writer.rowsRead,
     rowsCommitted: writer.committed,
     rejected: writer.rejects.count,
-    done: layout.plans.reduce((n, p) => n + (p.pos - (p.range?.start ?? 0)), 0),
+    done: layout.fileBytes
+      ? layout.fileBytes.fileBytes
+      : layout.plans.reduce((n, p) => n + (p.pos - (p.range?.start ?? 0)), 0),
     total: layout.total,
     elapsedMs: performance.now() - started,
   });
@@ -300,13 +302,17 @@ export async function loadFile(options: LoadOptions): Promise<LoadSummary> {
     }
     const stop = watchStop(options, setup, writer);
     const progress = reportProgress(options, writer, layout, started);
+    const batchRows = options.batchRows ?? (isSqlite ? 2500 : 1000);
+    const batchBytes = Math.max(64 * 1024, Math.min(options.batchBytes ?? 4 * 1024 * 1024, Math.floor(maxPacket / 2)));
     const ctx: RangeContext = {
       writer,
       setup,
       // SQLite: big enough that a commit is cheap, small enough that a batch in flight on the
       // writer thread and the one being read stay small (10,000 took peak RSS to 240 MB, same speed).
-      batchRows: options.batchRows ?? (isSqlite ? 2500 : 1000),
-      batchBytes: Math.max(64 * 1024, Math.min(options.batchBytes ?? 4 * 1024 * 1024, Math.floor(maxPacket / 2))),
+      batchRows,
+      batchBytes,
+      // ~260 bytes a row encoded; the buffer grows when a batch needs more.
+      encodeRows: method === 'load-data' ? Math.min(batchRows * 320, batchBytes) : 0,
       readStopped: stop.readStopped,
     };
     try {

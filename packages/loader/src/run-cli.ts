@@ -63,7 +63,7 @@ export const loadCommand = defineCommand({
   summary: 'load users from NDJSON, a JSON array or CSV into MySQL/MariaDB or SQLite',
   usage: 'stampede-load [options] FILE|-',
   description: `FILE is .ndjson/.jsonl, .json (one top-level array) or .csv (with a header), optionally
-.gz; - reads standard input (NDJSON unless --format says otherwise).`,
+compressed (.gz, .zst); - reads standard input (NDJSON unless --format says otherwise).`,
   positionals: { min: 0, max: 1, name: 'input' },
   options: {
     db: databaseOption,
