@@ -11,6 +11,7 @@ import { LOCALES } from './locales.js';
 export type DatagenCliIo = CommandIo;
 
 const fmt = new Intl.NumberFormat('en-US');
+const COMPRESSED_SUFFIX = { none: '', gzip: '.gz', zstd: '.zst' } as const;
 
 function humanBytes(n: number): string {
   if (n < 1e3) return `${n} B`;
@@ -22,7 +23,7 @@ function humanBytes(n: number): string {
 function summaryLine(s: GenerateSummary): string {
   const where = s.out === '-' ? 'stdout' : s.out;
   return (
-    `wrote ${fmt.format(s.rows)} users (ids ${s.firstId}-${s.lastId}, ${s.format}${s.gzip ? '.gz' : ''}, ` +
+    `wrote ${fmt.format(s.rows)} users (ids ${s.firstId}-${s.lastId}, ${s.format}${COMPRESSED_SUFFIX[s.compression]}, ` +
     `${humanBytes(s.bytes)}) to ${where} in ${(s.elapsedMs / 1000).toFixed(2)} s: ` +
     `${fmt.format(s.rowsPerSecond)} users/s on ${s.threads} thread${s.threads === 1 ? '' : 's'}\n`
   );
@@ -64,7 +65,7 @@ export const generateCommand = defineCommand({
       placeholder: '<name>',
     }),
     out: option(
-      "file to write, '-' for stdout; a .gz name compresses. Written under a temporary name and renamed when complete",
+      "file to write, '-' for stdout; a .gz or .zst name compresses (on the worker threads). Written under a temporary name and renamed when complete",
       {
         short: 'o',
         default: '-',
