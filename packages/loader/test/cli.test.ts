@@ -1,29 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { makeTempDir } from '@stampede/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runLoadCli } from '../src/index.js';
-import { ndjson, users, write } from './fixtures.js';
+import { ndjson, runLoad, users, write } from './fixtures.js';
 
 const tmp = makeTempDir('loader-cli');
 afterAll(() => tmp.cleanup());
 
-async function run(argv: string[], stdin?: Readable) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const status = await runLoadCli(argv, {
-    stdout: out,
-    stderr: err,
-    handleSignals: false,
-    env: {},
-    ...(stdin && { stdin }),
-  });
-  return { status, stdout, stderr };
-}
+const run = runLoad;
 
 describe('stampede-load (in process)', () => {
   it('--help lists every option and exits 0', async () => {

@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
 import { USER_FIELDS, type User } from '@stampede/schema';
+import { runLoadCli } from '../src/index.js';
 
 const FIRST = ['Ada', 'Zoë', 'José', 'Łucja', '𠮷子', 'Omar'];
 const DEPTS = ['Engineering', 'Sales', 'Marketing', 'Finance'] as const;
@@ -46,4 +48,25 @@ export function jsonArray(list: readonly User[]): string {
 export function write(path: string, text: string | Buffer): string {
   writeFileSync(path, text);
   return path;
+}
+
+/** Run `stampede-load` in process with `argv` (and `stdin`, if given): its status, stdout and stderr. */
+export async function runLoad(
+  argv: string[],
+  stdin?: Readable,
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d) => (stdout += d));
+  err.on('data', (d) => (stderr += d));
+  const status = await runLoadCli(argv, {
+    stdout: out,
+    stderr: err,
+    handleSignals: false,
+    env: {},
+    ...(stdin && { stdin }),
+  });
+  return { status, stdout, stderr };
 }

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { linkSync, openSync, readFileSync, symlinkSync } from 'node:fs';
 import { relative } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loaderCliPath, loaderNodeFlags } from '../src/cli-path.js';
-import { loadFile, runLoadCli } from '../src/index.js';
-import { ndjson, users, write } from './fixtures.js';
+import { loadFile } from '../src/index.js';
+import { ndjson, runLoad, users, write } from './fixtures.js';
 
 // Issue 15 items 3 and 8: the reject file is never the input, never a file the loader did not
 // write, and after a changed input it describes the new one.
@@ -14,16 +13,7 @@ const db = await useTestDatabase({ importMetaUrl: import.meta.url });
 const tmp = makeTempDir('loader-reject-file');
 afterAll(() => tmp.cleanup());
 
-async function run(argv: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const status = await runLoadCli(argv, { stdout: out, stderr: err, handleSignals: false, env: {} });
-  return { status, stdout, stderr };
-}
+const run = runLoad;
 
 const targets: [string, (t: string) => string, (name: string, fn: () => void) => void][] = [
   ['SQLite', (t) => `sqlite:${tmp.join(`${t}.sqlite`)}`, describe],

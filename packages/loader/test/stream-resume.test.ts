@@ -1,28 +1,19 @@
 import { createReadStream } from 'node:fs';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { openStore } from '@stampede/store';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LoadOptions, loadFile, runLoadCli } from '../src/index.js';
-import { jsonArray, ndjson, users, write } from './fixtures.js';
+import { type LoadOptions, loadFile } from '../src/index.js';
+import { jsonArray, ndjson, runLoad, users, write } from './fixtures.js';
 
 // Issue 15 items 1 and 7: what a resume of a stream identifies, and what it redoes.
 const db = await useTestDatabase({ importMetaUrl: import.meta.url });
 const tmp = makeTempDir('loader-stream-resume');
 afterAll(() => tmp.cleanup());
 
-async function run(argv: string[], stdin: Readable) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const status = await runLoadCli(argv, { stdout: out, stderr: err, stdin, handleSignals: false, env: {} });
-  return { status, stdout, stderr };
-}
+const run = runLoad;
 
 async function count(url: string, table: string): Promise<number> {
   const s = openStore(url, { table });
