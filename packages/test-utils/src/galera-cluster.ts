@@ -1,11 +1,15 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { afterAll, describe } from 'vitest';
-import { freePort, which } from './ephemeral-server.js';
+import { which } from './ephemeral-server.js';
 import { isCI } from './mysql-url.js';
+import { type PortReservation, reservePorts } from './port-reservation.js';
 import { makeTempDir, type TempDir } from './temp-dir.js';
+
+const execFileAsync = promisify(execFile);
 
 /** Where Debian's `galera-4` package puts the wsrep provider. */
 export const GALERA_PROVIDER = '/usr/lib/galera/libgalera_smm.so';
@@ -184,6 +188,12 @@ wsrep_slave_threads = 2
 `;
 }
 
+/** The names a node of ours answers to. */
+interface NodeIdentity {
+  cluster: string;
+  node: string;
+}
+
 /** What a node says of itself and its cluster. */
 export interface GaleraNodeStatus {
   /** `wsrep_cluster_size`: the nodes this one sees in its component. */
@@ -196,10 +206,17 @@ export interface GaleraNodeStatus {
   ready: boolean;
 }
 
-async function nodeStatus(port: number): Promise<GaleraNodeStatus | undefined> {
+/**
+ * What the node on `port` says of itself; `undefined` when nothing answers there, or when what
+ * answers is not `identity` (another cluster's node on a port this one has let go of).
+ */
+async function nodeStatus(port: number, identity: NodeIdentity): Promise<GaleraNodeStatus | undefined> {
   let conn: mysql.Connection | undefined;
   try {
     conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 1000 });
+    const [who] = await conn.query('SELECT @@wsrep_cluster_name AS cluster, @@wsrep_node_name AS node');
+    const me = (who as { cluster: string; node: string }[])[0];
+    if (me?.cluster !== identity.cluster || me.node !== identity.node) return undefined;
     const [rows] = await conn.query(
       "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_size','wsrep_local_state_comment','wsrep_cluster_status','wsrep_ready')",
     );
@@ -221,23 +238,17 @@ async function nodeStatus(port: number): Promise<GaleraNodeStatus | undefined> {
 
 const isRunning = (c: ChildProcess | undefined) => !!c && c.exitCode === null && c.signalCode === null;
 
-/** Four distinct free ports per node. */
-async function allocatePorts(count: number): Promise<NodePorts[]> {
-  const taken = new Set<number>();
-  const next = async () => {
-    for (;;) {
-      const port = await freePort();
-      if (!taken.has(port)) {
-        taken.add(port);
-        return port;
-      }
-    }
-  };
-  const ports: NodePorts[] = [];
-  for (let i = 0; i < count; i++) {
-    ports.push({ port: await next(), groupPort: await next(), istPort: await next(), sstPort: await next() });
-  }
-  return ports;
+/** Four ports per node, held for this process until the cluster stops (see {@link reservePorts}). */
+async function allocatePorts(count: number): Promise<{ nodes: NodePorts[]; reservation: PortReservation }> {
+  const reservation = await reservePorts(count * 4);
+  const p = reservation.ports;
+  const nodes = Array.from({ length: count }, (_, i) => ({
+    port: p[4 * i] as number,
+    groupPort: p[4 * i + 1] as number,
+    istPort: p[4 * i + 2] as number,
+    sstPort: p[4 * i + 3] as number,
+  }));
+  return { nodes, reservation };
 }
 
 /** The cluster's processes, directories and what the test did to each node. */
@@ -256,14 +267,25 @@ class LoopbackGalera implements GaleraCluster {
   // A test process that dies leaves no server behind it.
   readonly #killAll = () => {
     for (const c of this.#children) if (isRunning(c)) c?.kill('SIGKILL');
+    this.#reservation.release();
   };
+  readonly #reservation: PortReservation;
+  readonly #clusterName: string;
 
-  constructor(tmp: TempDir, ports: NodePorts[], options: StartGaleraClusterOptions, account: Account | undefined) {
+  constructor(
+    tmp: TempDir,
+    allocated: { nodes: NodePorts[]; reservation: PortReservation },
+    options: StartGaleraClusterOptions,
+    account: Account | undefined,
+  ) {
+    const ports = allocated.nodes;
+    this.#reservation = allocated.reservation;
     this.#tmp = tmp;
     this.#timeoutMs = options.startTimeoutMs ?? 90_000;
     this.#children = new Array(ports.length).fill(undefined);
     const peers = ports.map((p) => `127.0.0.1:${p.groupPort}`).join(',');
     const clusterName = `stampede-${randomBytes(4).toString('hex')}`;
+    this.#clusterName = clusterName;
     this.nodes = ports.map((p, i) => {
       const dir = tmp.join(`node${i + 1}`);
       mkdirSync(`${dir}/data`, { recursive: true });
@@ -295,6 +317,10 @@ class LoopbackGalera implements GaleraCluster {
     process.once('exit', this.#killAll);
   }
 
+  #status(node: GaleraNode): Promise<GaleraNodeStatus | undefined> {
+    return nodeStatus(node.port, { cluster: this.#clusterName, node: `node${node.index}` });
+  }
+
   #cnf(i: number): string {
     return this.#tmp.join(`node${i}`, 'my.cnf');
   }
@@ -307,17 +333,26 @@ class LoopbackGalera implements GaleraCluster {
 
   /** Initialise node 1's datadir, bootstrap it, create `test`, then join the others one at a time. */
   async bootstrap(account: Account | undefined): Promise<void> {
-    execFileSync(
-      which('mariadb-install-db') as string,
-      [
-        `--defaults-file=${this.#cnf(1)}`,
-        ...(account ? ['--user=mysql'] : []),
-        '--auth-root-authentication-method=normal',
-        '--skip-test-db',
-        '--skip-name-resolve',
-      ],
-      { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } },
-    );
+    try {
+      await execFileAsync(
+        which('mariadb-install-db') as string,
+        [
+          `--defaults-file=${this.#cnf(1)}`,
+          ...(account ? ['--user=mysql'] : []),
+          '--auth-root-authentication-method=normal',
+          '--skip-test-db',
+          '--skip-name-resolve',
+        ],
+        { env: { ...process.env, LC_ALL: 'C' } },
+      );
+    } catch (error) {
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      const said = `${stdout}\n${stderr}`.split('\n').filter((l) => /ERROR|error|fail/.test(l));
+      throw new Error(
+        `mariadb-install-db failed for node1: ${said.slice(0, 3).join(' | ')}\n${tail(this.#node(1).errorLog)}`,
+        { cause: error },
+      );
+    }
     await this.#start(1, true);
     const admin = await mysql.createConnection({ host: '127.0.0.1', port: this.#node(1).port, user: 'root' });
     await admin.query('CREATE DATABASE IF NOT EXISTS test CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
@@ -357,7 +392,7 @@ class LoopbackGalera implements GaleraCluster {
         }
       }
       const live = this.nodes.filter((n) => n.running && !this.#isolated.has(n.index));
-      const statuses = await Promise.all(live.map((n) => nodeStatus(n.port)));
+      const statuses = await Promise.all(live.map((n) => this.#status(n)));
       const synced = statuses.map((s) => !!s?.ready && s.state === 'Synced' && s.size === live.length);
       if (synced.every(Boolean)) return;
       last = live.map((n, k) => `node${n.index}: ${JSON.stringify(statuses[k] ?? 'no answer')}`).join(', ');
@@ -396,6 +431,12 @@ class LoopbackGalera implements GaleraCluster {
     if (on) this.#isolated.add(i);
     else this.#isolated.delete(i);
     await this.waitSynced();
+    // The rest of the cluster has evicted it; it may take a moment longer to give them up itself.
+    const deadline = Date.now() + this.#timeoutMs;
+    while (on && (await this.#status(this.#node(i)))?.component === 'Primary') {
+      if (Date.now() > deadline) throw new Error(`Galera node${i} still Primary after its partition`);
+      await sleep(250);
+    }
   }
 
   partition(i: number): Promise<void> {
@@ -416,7 +457,7 @@ class LoopbackGalera implements GaleraCluster {
   }
 
   status(i: number): Promise<GaleraNodeStatus | undefined> {
-    return nodeStatus(this.#node(i).port);
+    return this.#status(this.#node(i));
   }
 
   /** Stop every node, the bootstrap node last (gracefully, or by SIGKILL with `kill`), and remove the directories. */
@@ -426,6 +467,7 @@ class LoopbackGalera implements GaleraCluster {
       await this.#signal(i, kill ? 'SIGKILL' : 'SIGTERM');
     }
     process.removeListener('exit', this.#killAll);
+    this.#reservation.release();
     this.#tmp.cleanup();
   }
 }
@@ -446,13 +488,17 @@ export async function startGaleraCluster(options: StartGaleraClusterOptions = {}
   // mkdtemp makes it 0700 root: the servers, running as mysql, must reach their datadirs.
   if (account) chownSync(tmp.path, account.uid, account.gid);
   let cluster: LoopbackGalera | undefined;
+  const allocated = await allocatePorts(options.nodes ?? 3);
   try {
-    cluster = new LoopbackGalera(tmp, await allocatePorts(options.nodes ?? 3), options, account);
+    cluster = new LoopbackGalera(tmp, allocated, options, account);
     await cluster.bootstrap(account);
     return cluster;
   } catch (error) {
     if (cluster) await cluster.stop(true);
-    else tmp.cleanup();
+    else {
+      allocated.reservation.release();
+      tmp.cleanup();
+    }
     throw error;
   }
 }
@@ -486,6 +532,8 @@ export async function useGaleraCluster(options: StartGaleraClusterOptions = {}):
     const reason = `no Galera cluster: ${(error as Error).message.split('\n')[0]}`;
     if (isCI())
       throw new Error(`Galera cluster tests cannot run under CI: ${(error as Error).message}`, { cause: error });
+    // The skip's name carries the first line; the whole of it (a node's error log) goes to stderr.
+    console.warn(`[stampede] Galera cluster tests skipped: ${(error as Error).message}`);
     return {
       available: false,
       reason,

@@ -16,6 +16,7 @@ export {
   useGaleraCluster,
 } from './galera-cluster.js';
 export { DEFAULT_MYSQL_URL, isCI, redactUrl, testMysqlUrl, withDatabase } from './mysql-url.js';
+export { type PortReservation, type ReservePortsOptions, reservePorts } from './port-reservation.js';
 export { makeTempDir, type TempDir } from './temp-dir.js';
 export {
   createTestDatabase,
