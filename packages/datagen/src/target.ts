@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { openDirect } from './direct-file.js';
 import { DatagenError } from './errors.js';
 
 /** Where a run writes, and how it is kept or thrown away at the end. */
@@ -70,14 +71,23 @@ export async function openTarget(out: string | Writable | undefined): Promise<Ta
       cause,
     });
   }
+  // A new file is written with direct I/O where the file system takes it (see direct-file.ts);
+  // a device or FIFO, or a file system that refuses it, through the page cache.
+  const direct = inPlace ? undefined : await openDirect(temp);
+  if (direct) await handle.close();
+  const stream = direct ?? handle.createWriteStream();
+  const close = () => (direct ? direct.closeFile() : handle.close());
   return {
-    stream: handle.createWriteStream(),
+    stream,
     owned: true,
     end: true,
     label: path,
-    commit: inPlace ? async () => {} : () => rename(temp, path),
+    commit: async () => {
+      await close();
+      if (!inPlace) await rename(temp, path);
+    },
     discard: async () => {
-      await handle.close().catch(() => {});
+      await close().catch(() => {});
       if (!inPlace) await unlink(temp).catch(() => {});
     },
   };

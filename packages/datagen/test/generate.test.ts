@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { constants, createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { type User, validateUser } from '@stampede/schema';
 import { makeTempDir } from '@stampede/test-utils';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDirect } from '../src/direct-file.js';
 import { type DatagenError, generateRecords, generateUsers, isDatagenError } from '../src/index.js';
+import { openFlags } from './open-flags.js';
 
 const dir = makeTempDir('datagen');
 afterAll(() => dir.cleanup());
@@ -333,6 +335,41 @@ describe('interruption and bad input', () => {
     expect(error.option).toBe(option);
     expect(existsSync(out)).toBe(false);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'writes a new file with direct I/O, the same bytes as through the page cache',
+    async ({ skip }) => {
+      // Whether this file system takes direct I/O at all, asked apart from the run.
+      const probe = dir.join('direct-probe.bin');
+      writeFileSync(probe, '');
+      const direct = await openDirect(probe);
+      if (!direct) skip(`the file system under ${dir.path} refuses O_DIRECT`);
+      await direct?.closeFile();
+      const out = dir.join('direct.ndjson');
+      const temp = (target: string) => target.startsWith(dir.join('.direct.ndjson.')) && target.endsWith('.tmp');
+      const flags: number[] = [];
+      const summary = await generateUsers({
+        count: COUNT,
+        startId: START,
+        seed: 7,
+        threads: 2,
+        out,
+        onProgress: () => flags.push(...openFlags(temp)),
+      });
+      expect(flags.length).toBeGreaterThan(0);
+      expect(flags.every((f) => (f & (constants.O_DIRECT as number)) !== 0)).toBe(true);
+      const sink: Buffer[] = [];
+      const cached = new Writable({
+        write(chunk, _encoding, callback) {
+          sink.push(chunk);
+          callback();
+        },
+      });
+      await generateUsers({ count: COUNT, startId: START, seed: 7, threads: 2, out: cached });
+      expect(readFileSync(out).equals(Buffer.concat(sink))).toBe(true);
+      expect(summary.bytes).toBe(statSync(out).size);
+    },
+  );
 
   it('writes a device such as /dev/null in place, never renaming over it', async () => {
     const summary = await generateUsers({ count: 100, threads: 1, out: '/dev/null' });
