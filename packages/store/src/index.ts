@@ -8,6 +8,7 @@ export {
   resolveDatabaseUrl,
 } from './config.js';
 export { databaseOption } from './database-option.js';
+export { EncodedRows } from './encoded-rows.js';
 export {
   ConfigError,
   classifyError,

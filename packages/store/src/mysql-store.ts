@@ -9,6 +9,7 @@ import {
 import mysql from 'mysql2/promise';
 import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
 import { ER_DUP_FIELDNAME, ER_DUP_KEYNAME, ER_UNKNOWN_SYSTEM_VARIABLE } from './driver-codes.js';
+import { EncodedRows, TSV_FORMAT, usersOf } from './encoded-rows.js';
 import {
   classifyError,
   DatabaseError,
@@ -338,8 +339,9 @@ export class MysqlUserStore implements UserStore {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async upsert(users: readonly User[], options: UpsertOptions = {}): Promise<UpsertResult> {
-    if (options.method === 'load-data') return this.upsertViaLoadData(users, options);
+  async upsert(rows: readonly User[] | EncodedRows, options: UpsertOptions = {}): Promise<UpsertResult> {
+    if (options.method === 'load-data') return this.upsertViaLoadData(rows, options);
+    const users = usersOf(rows);
     const onDuplicate = options.onDuplicate ?? 'update';
     if (users.length === 0 && !options.progress) return { inserted: 0, updated: 0, skipped: 0 };
     const values: unknown[] = [];
@@ -371,9 +373,10 @@ export class MysqlUserStore implements UserStore {
    * The same as `upsert(users, { ...options, method: 'load-data' })`.
    * @throws DatabaseError `fatal` with a hint when the server's `local_infile` is off.
    */
-  async upsertViaLoadData(users: readonly User[], options: UpsertOptions = {}): Promise<UpsertResult> {
+  async upsertViaLoadData(rows: readonly User[] | EncodedRows, options: UpsertOptions = {}): Promise<UpsertResult> {
     const onDuplicate = options.onDuplicate ?? 'update';
-    if (users.length === 0) return this.upsert(users, { ...options, method: 'insert' });
+    if (rows.length === 0) return this.upsert([], { ...options, method: 'insert' });
+    const encoded = rows instanceof EncodedRows ? rows : encodeRows(rows);
     const stage = `\`${this.#names.stage}\``;
     // Target columns qualified: in INSERT ... SELECT an unqualified `id` would be ambiguous.
     const t = `\`${this.table}\`.`;
@@ -385,7 +388,7 @@ export class MysqlUserStore implements UserStore {
         .join(', ');
       insert += ` ON DUPLICATE KEY UPDATE ${guard}, ${all}`;
     } else if (onDuplicate === 'skip') insert += ` ON DUPLICATE KEY UPDATE ${guard}`;
-    const tsv = Buffer.from(users.map(tsvLine).join(''), 'utf8');
+    const tsv = encoded.bytes();
     // Optimistic path: straight into the table. LOCAL makes every problem (a duplicate key,
     // a value the column refuses) a warning instead of an error, so any warning or skipped
     // row rolls the batch back and it goes the careful way below.
@@ -398,8 +401,8 @@ export class MysqlUserStore implements UserStore {
           sql: `LOAD DATA LOCAL INFILE 'stampede-batch' INTO TABLE \`${this.table}\` ${TSV_FORMAT} (${COLS})`,
           infileStreamFactory: () => Readable.from([tsv]),
         });
-        if (header.affectedRows !== users.length || header.warningStatus !== 0) return undefined;
-        const result = { inserted: users.length, updated: 0, skipped: 0 };
+        if (header.affectedRows !== rows.length || header.warningStatus !== 0) return undefined;
+        const result = { inserted: rows.length, updated: 0, skipped: 0 };
         if (options.progress) await this.#writeProgress(conn, options.progress, result);
         return result;
       },
@@ -427,7 +430,7 @@ export class MysqlUserStore implements UserStore {
         );
         const duplicates = Number(found[0]?.n ?? 0);
         await conn.query(insert);
-        const result = countResult(users.length, duplicates, onDuplicate);
+        const result = countResult(rows.length, duplicates, onDuplicate);
         if (options.progress) await this.#writeProgress(conn, options.progress, result);
         return result;
       });
@@ -546,19 +549,9 @@ export class MysqlUserStore implements UserStore {
   }
 }
 
-/** How {@link tsvLine} writes rows, told to LOAD DATA. */
-const TSV_FORMAT = "CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'";
-
-const TSV_SPECIAL = /[\\\t\n\r]/;
-const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/** One row as a LOAD DATA line: tab-separated, backslash-escaped. */
-function tsvLine(user: User): string {
-  const row = userToRow(user, 'mysql');
-  let line = '';
-  for (let i = 0; i < row.length; i++) {
-    const v = String(row[i]);
-    line += (i === 0 ? '' : '\t') + (TSV_SPECIAL.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => TSV_ESCAPES[c] ?? c) : v);
-  }
-  return `${line}\n`;
+/** `users` as one LOAD DATA stream. */
+function encodeRows(users: readonly User[]): EncodedRows {
+  const rows = new EncodedRows();
+  for (const u of users) rows.push(u);
+  return rows;
 }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { createSecondaryIndexSql, createUsersTableSql, type User, userToRow } from '@stampede/schema';
 import Database from 'better-sqlite3';
 import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
+import { type EncodedRows, usersOf } from './encoded-rows.js';
 import { DatabaseError, toDatabaseError } from './errors.js';
 import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
 import { SqliteWriterThread, type WriterData } from './sqlite-writer-thread.js';
@@ -132,10 +133,10 @@ export class SqliteUserStore implements UserStore {
   }
 
   // `options.method` does not matter here: SQLite has one way in, and `load-data` means it too.
-  async upsert(users: readonly User[], options: UpsertOptions = {}): Promise<UpsertResult> {
+  async upsert(users: readonly User[] | EncodedRows, options: UpsertOptions = {}): Promise<UpsertResult> {
     const onDuplicate = options.onDuplicate ?? 'update';
     const retry = options.retry ?? false;
-    const rows = users.map((u) => userToRow(u, 'sqlite'));
+    const rows = usersOf(users).map((u) => userToRow(u, 'sqlite'));
     if (this.#writerData) {
       this.#writer ??= new SqliteWriterThread(this.#writerData);
       try {

@@ -1,4 +1,5 @@
 import type { Dialect, User } from '@stampede/schema';
+import type { EncodedRows } from './encoded-rows.js';
 
 /** What an upsert does with a row whose id is already in the table. */
 export type OnDuplicate = 'update' | 'skip' | 'error';
@@ -113,11 +114,13 @@ export interface UserStore {
   /** Rows in the table. */
   count(): Promise<number>;
   /**
-   * Insert or update `users` in one transaction, with `options.progress` committed in it.
+   * Insert or update `rows` in one transaction, with `options.progress` committed in it. The rows
+   * are users, or the same users already encoded ({@link EncodedRows}: what a loader holds while
+   * a batch waits, and what `load-data` sends as it is).
    * @throws DatabaseError classified retryable (retry the whole batch), row (bisect it; see
    * `describeRowError`) or fatal.
    */
-  upsert(users: readonly User[], options?: UpsertOptions): Promise<UpsertResult>;
+  upsert(rows: readonly User[] | EncodedRows, options?: UpsertOptions): Promise<UpsertResult>;
   /** Users whose username is one of `usernames` (exact, byte for byte), in no particular order. */
   findByUsernames(usernames: readonly string[]): Promise<User[]>;
   /** Users whose id is one of `ids`, in no particular order (at most a few thousand ids a call). */
