@@ -1,23 +1,30 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { User } from '@stampede/schema';
 import {
   type DatabaseError,
   describeRowError,
+  type EncodedRows,
   isDatabaseError,
   type OnDuplicate,
   type ProgressMark,
-  toDatabaseError,
   type UpsertMethod,
   type UserStore,
 } from '@stampede/store';
 import type { InputInfo, SourceRecord } from './input.js';
 import type { LoadSummary } from './load.js';
 import type { RejectRecord, RejectWriter } from './rejects.js';
+import { retryBatch } from './retry-policy.js';
+
+/**
+ * A batch's rows: encoded as they are read when the rows go in by `load-data` (bytes outside the
+ * heap, so batches waiting for the server give the garbage collector nothing to copy), else users.
+ */
+export type BatchRows = EncodedRows | User[];
 
 /** Rows read together, written in one transaction with the progress mark of their range. */
 export interface Batch {
   seq: number;
-  users: User[];
+  rows: BatchRows;
+  /** The source record of each row (for a reject, and the mark of a bisected piece). */
   recs: SourceRecord[];
   /** Input position of the batch's first record, and just past its last. */
   start: number;
@@ -33,6 +40,7 @@ export interface BatchWriterOptions {
   maxRetries: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  unavailableTimeoutMs: number;
   method: UpsertMethod;
   signal: AbortSignal | undefined;
 }
@@ -83,18 +91,7 @@ export class BatchWriter {
 
   /** Run `fn`, again after a retryable error; `retry` is true from the second attempt on. */
   async withRetry<T>(fn: (retry: boolean) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn(attempt > 0);
-      } catch (error) {
-        const e = toDatabaseError(error);
-        if (e.errorClass !== 'retryable' || attempt >= this.o.maxRetries || this.o.signal?.aborted) throw e;
-        this.retried++;
-        // Full jitter: retries of batches that deadlocked together do not collide again.
-        const cap = Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** attempt);
-        await sleep(Math.random() * cap);
-      }
-    }
+    return retryBatch(fn, this.o, () => this.retried++);
   }
 
   /**
@@ -103,18 +100,18 @@ export class BatchWriter {
    * last record, so a stop between pieces never writes a committed piece again.
    */
   async write(batch: Batch, mark: ProgressMark): Promise<void> {
-    await this.#commit(batch, 0, batch.users.length, mark);
+    await this.#commit(batch, 0, batch.rows.length, mark);
     this.batches++;
   }
 
   /** The mark of the piece `[from, to)` of `batch`: up to its last record, the batch's own at the end. */
   #markOf(batch: Batch, to: number, mark: ProgressMark): ProgressMark {
-    if (to === batch.users.length) return mark;
-    return { ...mark, offset: (batch.recs[to - 1] as SourceRecord).end, rows: mark.rows - (batch.users.length - to) };
+    if (to === batch.rows.length) return mark;
+    return { ...mark, offset: (batch.recs[to - 1] as SourceRecord).end, rows: mark.rows - (batch.rows.length - to) };
   }
 
   async #commit(batch: Batch, from: number, to: number, batchMark: ProgressMark): Promise<void> {
-    const users = batch.users.slice(from, to);
+    const rows = batch.rows.slice(from, to);
     const progress = this.#markOf(batch, to, batchMark);
     // The rejects among this piece's lines go to disk before its mark can move past them.
     await this.rejects.flushed();
@@ -122,19 +119,19 @@ export class BatchWriter {
       // A retry may follow a COMMIT that succeeded with its reply lost: the store then reports
       // what that attempt did (from the mark) instead of writing the rows again as updates.
       const r = await this.withRetry((retry) =>
-        this.store.upsert(users, { onDuplicate: this.o.onDuplicate, method: this.o.method, progress, retry }),
+        this.store.upsert(rows, { onDuplicate: this.o.onDuplicate, method: this.o.method, progress, retry }),
       );
       this.inserted += r.inserted;
       this.updated += r.updated;
       this.skipped += r.skipped;
-      this.committed += users.length;
+      this.committed += rows.length;
     } catch (error) {
       if (!(isDatabaseError(error) && error.errorClass === 'row')) throw error;
-      if (users.length === 1) {
+      if (rows.length === 1) {
         await this.reject(batch.recs[from] as SourceRecord, batch.lineBase, { stage: 'database', ...refusalOf(error) });
         // The batch's last row: its mark still has to say the batch is done. (Before that, the
         // next piece's mark says it; a stop in between only rejects this row again.)
-        if (to === batch.users.length) {
+        if (to === batch.rows.length) {
           await this.rejects.flushed();
           await this.withRetry(() => this.store.upsert([], { progress }));
         }

@@ -1,5 +1,5 @@
 import { formatIssues, USER_COLUMNS, type User, validateUser } from '@stampede/schema';
-import type { ProgressMark } from '@stampede/store';
+import { EncodedRows, type ProgressMark } from '@stampede/store';
 import type { Batch, BatchWriter } from './batch-writer.js';
 import { readRecords, type SourceRecord } from './input.js';
 import type { LoadIdentity, LoadSetup, RangePlan } from './load-plan.js';
@@ -10,9 +10,18 @@ export interface RangeContext {
   setup: LoadSetup;
   batchRows: number;
   batchBytes: number;
+  /** Bytes to reserve for a batch's encoded rows, when batches hold them encoded (`load-data`); 0: as users. */
+  encodeRows: number;
   /** Set once the stop closed the input on purpose: a read error after that is the stop, not a failure. */
   readStopped: () => boolean;
 }
+
+/**
+ * Bytes read at a time per range. Each chunk is copied once more by the line splitter and is
+ * garbage outside the heap until a collection: 64 KiB chunks kept peak RSS ~20 MB lower than
+ * 256 KiB on 1M rows over four ranges, at the same speed.
+ */
+const READ_CHUNK_BYTES = 64 * 1024;
 
 // The fields of variable length, from the column table: the rest fit in the 100 bytes below.
 const VARIABLE_KINDS: readonly string[] = ['identifier', 'email', 'text'];
@@ -42,6 +51,8 @@ class LaneDispatcher {
   readonly #pending: Batch[] = [];
   readonly #freeLanes: number[];
   readonly #inflight = new Set<Promise<void>>();
+  /** Encoded rows of committed batches, for the next batches to reuse (no new buffer per batch). */
+  readonly spare: EncodedRows[] = [];
 
   constructor(
     readonly ctx: RangeContext,
@@ -56,7 +67,7 @@ class LaneDispatcher {
     if (writer.failure !== undefined) return;
     const lane = this.#freeLanes.shift() as number;
     this.#pending.push(b);
-    this.plan.rows += b.users.length;
+    this.plan.rows += b.rows.length;
     const mark = markOf(this.plan, this.ctx.setup.identity, b, this.#pending[0] === b, lane);
     const p = writer
       .write(b, mark)
@@ -65,6 +76,10 @@ class LaneDispatcher {
       })
       .catch((e) => writer.fail(e))
       .finally(() => {
+        if (b.rows instanceof EncodedRows) {
+          b.rows.clear();
+          this.spare.push(b.rows);
+        }
         this.#freeLanes.push(lane);
         this.#pending.splice(this.#pending.indexOf(b), 1);
         this.#inflight.delete(p);
@@ -95,13 +110,14 @@ export async function runRange(ctx: RangeContext, plan: RangePlan): Promise<void
     ...(plan.range && { range: plan.range }),
     from: plan.from,
     ...(setup.stdin && { stdin: setup.stdin }),
+    highWaterMark: READ_CHUNK_BYTES,
   });
   const lanes = new LaneDispatcher(ctx, plan);
   const done = committedSpans(plan);
   let seq = 0;
   const newBatch = (start: number): Batch => ({
     seq: seq++,
-    users: [],
+    rows: ctx.encodeRows ? (lanes.spare.pop() ?? new EncodedRows(Buffer.allocUnsafe(ctx.encodeRows))) : [],
     recs: [],
     start,
     end: start,
@@ -114,7 +130,7 @@ export async function runRange(ctx: RangeContext, plan: RangePlan): Promise<void
       for (const rec of chunk) {
         if (!done(rec.offset)) await take(ctx, batch, rec, reader.lineBase);
         batch.end = rec.end;
-        if (batch.users.length >= ctx.batchRows || batch.bytes >= ctx.batchBytes) {
+        if (batch.rows.length >= ctx.batchRows || batch.bytes >= ctx.batchBytes) {
           await lanes.dispatch(batch);
           batch = newBatch(batch.end);
         }
@@ -148,7 +164,7 @@ async function take(ctx: RangeContext, batch: Batch, rec: SourceRecord, lineBase
   }
   // The raw line is enough for a later reject: let the parsed copy go.
   if (rec.text !== undefined) rec.value = undefined;
-  batch.users.push(v.user);
+  batch.rows.push(v.user);
   batch.recs.push(rec);
   batch.bytes += estimateBytes(rec, v.user);
 }
