@@ -4,6 +4,7 @@ import { BatchWriter } from './batch-writer.js';
 import type { InputFormat } from './input.js';
 import { settleMarks, summarize } from './load-finish.js';
 import { type LoadLayout, type LoadSetup, planLoad, prepareLoad } from './load-plan.js';
+import { loadInWorker } from './load-thread.js';
 import { type RangeContext, runRange } from './range-runner.js';
 import { RejectWriter } from './rejects.js';
 
@@ -263,11 +264,19 @@ function batchWriter(store: UserStore, setup: LoadSetup, rejects: RejectWriter, 
  * validated, batched upserts by primary key over `concurrency` connections, progress
  * committed with each batch, bad rows to a reject file, retryable errors retried.
  *
+ * The load runs on a worker thread whose young generation is bounded, so its memory is the same
+ * whoever calls (this thread forwards standard input, `signal` and `onProgress`).
+ *
  * Resolves with a summary also when rows were rejected or the load was stopped by
  * `signal` or `maxRejects` (see `complete` and `stopped`).
  * @throws InputError for an unreadable input or bad options; DatabaseError for a fatal database error.
  */
-export async function loadFile(options: LoadOptions): Promise<LoadSummary> {
+export function loadFile(options: LoadOptions): Promise<LoadSummary> {
+  return loadInWorker(options);
+}
+
+/** {@link loadFile} on this thread: what the load thread runs. */
+export async function loadHere(options: LoadOptions): Promise<LoadSummary> {
   const started = performance.now();
   const setup = await prepareLoad(options);
   const { isSqlite, identity } = setup;
