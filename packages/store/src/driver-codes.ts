@@ -3,6 +3,8 @@
 
 // MySQL/MariaDB server errors (errno), as in mysqld_error.h.
 export const ER_CON_COUNT_ERROR = 1040;
+/** Galera reuses "Unknown command" for `WSREP has not yet prepared node for application use`: a node outside the Primary Component. */
+export const ER_UNKNOWN_COM_ERROR = 1047;
 export const ER_BAD_NULL_ERROR = 1048;
 export const ER_SERVER_SHUTDOWN = 1053;
 export const ER_DUP_FIELDNAME = 1060;
@@ -11,6 +13,7 @@ export const ER_DUP_ENTRY = 1062;
 export const ER_NO_SUCH_TABLE = 1146;
 export const ER_NOT_ALLOWED_COMMAND = 1148;
 export const ER_NET_PACKET_TOO_LARGE = 1153;
+export const ER_ERROR_DURING_COMMIT = 1180;
 export const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
 export const ER_LOCK_WAIT_TIMEOUT = 1205;
 export const ER_LOCK_DEADLOCK = 1213;

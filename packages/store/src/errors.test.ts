@@ -28,6 +28,36 @@ describe('classifyError', () => {
     [{ code: 'ER_ACCESS_DENIED_ERROR', errno: 1045 }, 'fatal'],
     [{ code: 'ER_BAD_DB_ERROR', errno: 1049 }, 'fatal'],
     [{ code: 'ER_NET_PACKET_TOO_LARGE', errno: 1153 }, 'fatal'],
+    // What a Galera node that lost quorum said here (MariaDB 10.11, galera-4), and a certification failure.
+    [
+      { code: 'ER_UNKNOWN_COM_ERROR', errno: 1047, sqlMessage: 'WSREP has not yet prepared node for application use' },
+      'unavailable',
+    ],
+    [
+      {
+        code: 'ER_ERROR_DURING_COMMIT',
+        errno: 1180,
+        sqlMessage:
+          'Error while appending streaming replication fragment(provider status: Not connected to Primary Component)',
+      },
+      'unavailable',
+    ],
+    [
+      {
+        code: 'ER_ERROR_DURING_COMMIT',
+        errno: 1180,
+        sqlMessage: 'Got error 28 "No space left on device" during COMMIT',
+      },
+      'fatal',
+    ],
+    [
+      {
+        code: 'ER_LOCK_DEADLOCK',
+        errno: 1213,
+        sqlMessage: 'Deadlock found when trying to get lock; try restarting transaction',
+      },
+      'retryable',
+    ],
   ])('%j is %s', (error, expected) => {
     expect(classifyError(error)).toBe(expected);
   });

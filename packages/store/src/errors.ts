@@ -10,6 +10,7 @@ import {
   ER_CONSTRAINT_FAILED,
   ER_DATA_TOO_LONG,
   ER_DUP_ENTRY,
+  ER_ERROR_DURING_COMMIT,
   ER_LOAD_INFILE_CAPABILITY_DISABLED,
   ER_LOCK_DEADLOCK,
   ER_LOCK_WAIT_TIMEOUT,
@@ -20,6 +21,7 @@ import {
   ER_SERVER_SHUTDOWN,
   ER_TRUNCATED_WRONG_VALUE,
   ER_TRUNCATED_WRONG_VALUE_FOR_FIELD,
+  ER_UNKNOWN_COM_ERROR,
   ER_WARN_DATA_OUT_OF_RANGE,
   SQLITE_BUSY,
   SQLITE_BUSY_SNAPSHOT,
@@ -31,8 +33,13 @@ import {
   WARN_DATA_TRUNCATED,
 } from './driver-codes.js';
 
-/** How a caller should react to a database error. */
-export type ErrorClass = 'retryable' | 'row' | 'fatal';
+/**
+ * How a caller should react to a database error: retry the batch at once (with backoff), refuse
+ * the row, stop; or, `unavailable`, wait: the database is up but refuses all work for now (a Galera
+ * node outside the Primary Component, as when quorum is lost), which a retry cures only once the
+ * cluster is whole again, seconds or hours later.
+ */
+export type ErrorClass = 'retryable' | 'row' | 'fatal' | 'unavailable';
 
 /** Bad configuration: an unparseable URL, a table name too long. Exit status 2. */
 export class ConfigError extends StampedeError<'CONFIG_INVALID'> {
@@ -136,9 +143,21 @@ const ROW_ERRNOS = new Set([
 ]);
 const ROW_CODE_PREFIXES = [SQLITE_CONSTRAINT];
 
+// Galera's words for "this node is not in the Primary Component": 1047 on any statement, and 1180
+// at the COMMIT of a transaction that began before quorum was lost ("... (provider status: Not
+// connected to Primary Component)"). Other 1180s (a storage engine's commit error) stay fatal.
+const WSREP_NOT_READY = /WSREP|Primary Component/i;
+
+/** Whether a raw driver error says the node refuses work until the cluster regains quorum. */
+function isClusterUnavailable(e: DriverErrorLike): boolean {
+  if (e.errno !== ER_UNKNOWN_COM_ERROR && e.errno !== ER_ERROR_DURING_COMMIT) return false;
+  return WSREP_NOT_READY.test(e.sqlMessage ?? e.message ?? '');
+}
+
 /** Classify a raw mysql2 or better-sqlite3 error. */
 export function classifyError(error: unknown): ErrorClass {
   const e = (error ?? {}) as DriverErrorLike;
+  if (isClusterUnavailable(e)) return 'unavailable';
   if ((e.errno !== undefined && RETRYABLE_ERRNOS.has(e.errno)) || (e.code && RETRYABLE_CODES.has(e.code))) {
     return 'retryable';
   }
@@ -242,6 +261,8 @@ const HINTS: Record<ErrorClass, string> = {
   retryable: 'a transient failure: retry the batch (the loader does this itself)',
   row: 'a row the database refuses: fix or remove it (the loader writes it to the reject file)',
   fatal: 'check the database URL, the user’s privileges and the server’s settings (`stampede doctor` helps)',
+  unavailable:
+    'the cluster node is not in the Primary Component (quorum lost): bring the other nodes back (`stampede doctor` shows each node’s state)',
 };
 
 /**
