@@ -1,5 +1,12 @@
 export { loaderCliPath, loaderNodeFlags } from './cli-path.js';
-export { InputError, isInputError, isTooManyRejectsError, TooManyRejectsError } from './errors.js';
+export {
+  ClusterUnavailableError,
+  InputError,
+  isClusterUnavailableError,
+  isInputError,
+  isTooManyRejectsError,
+  TooManyRejectsError,
+} from './errors.js';
 export {
   type ByteRange,
   formatFromPath,

@@ -115,6 +115,10 @@ compressed (.gz, .zst); - reads standard input (NDJSON unless --format says othe
       defaultHelp: 'no limit',
       placeholder: '<n>',
     }),
+    'unavailable-timeout': option(
+      'seconds to wait while a cluster has no quorum (refuses all work) before failing; --resume finishes later',
+      { parse: integer(0), defaultHelp: '60', placeholder: '<s>' },
+    ),
   },
   epilog: `Exit status: 0 all rows loaded; 2 rows rejected (or bad options/input); 1 a failure;
 130/143 stopped by SIGINT/SIGTERM (run again with --resume to continue).`,
@@ -148,6 +152,9 @@ compressed (.gz, .zst); - reads standard input (NDJSON unless --format says othe
       deferIndexes: values['defer-indexes'],
       ...(values['reject-file'] !== undefined && { rejectFile: values['reject-file'] }),
       ...(values['max-rejects'] !== undefined && { maxRejects: values['max-rejects'] }),
+      ...(values['unavailable-timeout'] !== undefined && {
+        unavailableTimeoutMs: values['unavailable-timeout'] * 1000,
+      }),
       signal,
       onProgress: (p) => {
         const rate = Math.round((p.rowsCommitted / Math.max(p.elapsedMs, 1)) * 1000);
