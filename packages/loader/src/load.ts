@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { describeConnectionError, type OnDuplicate, openStore, type UserStore } from '@stampede/store';
+import { capBatchBytes, capBatchRows } from './batch-limits.js';
 import { BatchWriter } from './batch-writer.js';
 import type { InputFormat } from './input.js';
 import { settleMarks, summarize } from './load-finish.js';
@@ -114,6 +115,12 @@ export interface LoadOptions {
    * @default 5000
    */
   retryMaxMs?: number;
+  /**
+   * How long to wait, in ms, while the database refuses all work (a Galera node outside the Primary
+   * Component: quorum lost) before failing with `ClusterUnavailableError`; `resume` finishes later.
+   * @default 60000
+   */
+  unavailableTimeoutMs?: number;
   /** Stop reading, let in-flight batches commit, and resolve with `stopped: 'signal'`. */
   signal?: AbortSignal;
   /** Called every `progressIntervalMs` and once at the end. */
@@ -253,6 +260,7 @@ function batchWriter(store: UserStore, setup: LoadSetup, rejects: RejectWriter, 
     maxRetries: o.maxRetries ?? 12,
     retryBaseMs: o.retryBaseMs ?? 100,
     retryMaxMs: o.retryMaxMs ?? 5000,
+    unavailableTimeoutMs: o.unavailableTimeoutMs ?? 60_000,
     // The store decides what `load-data` means on its database (SQLite has one way in).
     method,
     signal: o.signal,
@@ -292,6 +300,7 @@ export async function loadHere(options: LoadOptions): Promise<LoadSummary> {
     const method: LoadMethod =
       setup.asked !== 'auto' ? setup.asked : (await store.capabilities()).loadData ? 'load-data' : 'insert';
     const maxPacket = await store.maxStatementBytes();
+    const caps = await store.capabilities();
     const layout = await planLoad(store, setup, options.resume === true);
     // Appended to only when this run continues the one that wrote it: a changed input starts afresh.
     rejects = new RejectWriter(setup.rejectFile, layout.resumed);
@@ -311,8 +320,11 @@ export async function loadHere(options: LoadOptions): Promise<LoadSummary> {
     }
     const stop = watchStop(options, setup, writer);
     const progress = reportProgress(options, writer, layout, started);
-    const batchRows = options.batchRows ?? (isSqlite ? 2500 : 1000);
-    const batchBytes = Math.max(64 * 1024, Math.min(options.batchBytes ?? 4 * 1024 * 1024, Math.floor(maxPacket / 2)));
+    const batchRows = capBatchRows(options.batchRows ?? (isSqlite ? 2500 : 1000), caps);
+    const batchBytes = capBatchBytes(
+      Math.max(64 * 1024, Math.min(options.batchBytes ?? 4 * 1024 * 1024, Math.floor(maxPacket / 2))),
+      caps,
+    );
     const ctx: RangeContext = {
       writer,
       setup,

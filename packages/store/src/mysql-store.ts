@@ -31,6 +31,7 @@ import type {
   UpsertResult,
   UserStore,
 } from './user-store.js';
+import { readWriteSetLimits } from './write-set-limits.js';
 
 type MysqlConfig = Extract<DatabaseConfig, { kind: 'mysql' }>;
 
@@ -323,7 +324,7 @@ export class MysqlUserStore implements UserStore {
   async capabilities(): Promise<StoreCapabilities> {
     try {
       const rows = (await this.#query('SELECT @@GLOBAL.local_infile AS v')) as { v: unknown }[];
-      return { loadData: Number(rows[0]?.v) === 1 };
+      return { loadData: Number(rows[0]?.v) === 1, ...(await readWriteSetLimits((sql) => this.#query(sql))) };
     } catch {
       // Engines that do not expose it (Vitess, PlanetScale) do not support LOAD DATA either.
       return { loadData: false };

@@ -19,6 +19,10 @@ export interface StoreCapabilities {
    * that do not say (Vitess, PlanetScale).
    */
   loadData: boolean;
+  /** The most rows one transaction may write (a Galera cluster's `wsrep_max_ws_rows`); absent: no limit. */
+  maxTransactionRows?: number;
+  /** The most bytes one transaction's write set may hold (a Galera cluster's `wsrep_max_ws_size`); absent: no limit. */
+  maxTransactionBytes?: number;
 }
 
 /**
