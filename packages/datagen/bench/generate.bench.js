@@ -1,14 +1,16 @@
 // One million users three ways in one run: the plain way (one faker call per field, one
 // thread), ours on one worker thread, ours on every core — each serialized to NDJSON and
-// written to /dev/null, so the shared disk's writeback does not blur the comparison.
-// Each variant runs in its own child process so its peak RSS is its own. Then ours on every
-// core writes 5M users to a real file, for the memory bound under disk backpressure, and two
-// more pairs at 5M users show the scaling with less of a run's fixed start in it, and 1M users
-// on every core into a file as .ndjson, .ndjson.gz and .ndjson.zst, alternated, show what
-// compression costs (target: .zst at >= 0.5x plain).
-// Usage: node bench/generate.bench.js [count]
+// written to /dev/null. Each variant runs in its own child process so its peak RSS is its own.
+// Then rounds at 3M users, where a run's fixed start weighs little, each case back to back:
+// ours on one thread and on every core into /dev/null (the scaling target), ours on every core
+// into a file with sync, and `cat` of that file's bytes (read into the page cache first) to
+// another file with sync: into a file must keep up with the slower of rendering and the disk.
+// Then ours on every core writes 5M users to a file (the memory bound), and 1M users on every
+// core into a file as .ndjson, .ndjson.gz and .ndjson.zst, alternated, show what compression
+// costs (target: .zst at >= 0.5x plain).
+// Usage: node bench/generate.bench.js [count] [rounds at 3M]
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,9 +69,10 @@ if (process.argv[2] === '--variant') {
 }
 
 const count = Number(process.argv[2] ?? 1_000_000);
+const ROUNDS_3M = Number(process.argv[3] ?? 5);
 const cores = availableParallelism();
 const dir = mkdtempSync(join(tmpdir(), 'stampede-datagen-bench-'));
-function variant(name, variantCount, threads = 1, toFile = false, ext = 'ndjson') {
+function variant(name, variantCount, threads = 1, toFile = false, ext = 'ndjson', keep = false) {
   // The extension picks the compression, as a user's file name would.
   const out = toFile ? join(dir, `${name}.${ext}`) : SINK;
   try {
@@ -81,9 +84,9 @@ function variant(name, variantCount, threads = 1, toFile = false, ext = 'ndjson'
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
-    return JSON.parse(stdout.trim().split('\n').pop());
+    return { ...JSON.parse(stdout.trim().split('\n').pop()), out };
   } finally {
-    if (toFile) rmSync(out, { force: true });
+    if (toFile && !keep) rmSync(out, { force: true });
   }
 }
 
@@ -112,6 +115,69 @@ function pairs(times, count, threads) {
     all: side(all),
     scale: middle(one.map((r, k) => all[k].usersPerSec / r.usersPerSec)),
     scales: one.map((r, k) => all[k].usersPerSec / r.usersPerSec),
+  };
+}
+
+/** Milliseconds `fn` takes. */
+function timed(fn) {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+// `sync` with a file flushes that file (fsync), not other work's dirty pages on a shared disk.
+const syncFile = (path) => execFileSync('sync', [path]);
+// Before each case: what earlier cases (and deleted files) left dirty goes to disk untimed.
+const syncAll = () => execFileSync('sync');
+
+/**
+ * At `count` users, `times` rounds of four cases back to back: ours on one thread and on `threads`
+ * into /dev/null; ours on `threads` into a file, then `sync` of it; `cat` of that file (read into
+ * the page cache first, untimed) to a second file, then `sync` of it. Each ratio is the median of
+ * the rounds' ratios; times are medians of each case.
+ */
+function diskRounds(times, count, threads) {
+  const runs = [];
+  for (let k = 0; k < times; k++) {
+    syncAll();
+    const one = variant('ours', count, 1);
+    syncAll();
+    const all = variant('ours', count, threads);
+    syncAll();
+    const file = variant('ours', count, threads, true, 'ndjson', true);
+    const fileMs = file.ms + timed(() => syncFile(file.out));
+    const copy = join(dir, 'cat.ndjson');
+    try {
+      execFileSync('sh', ['-c', 'cat "$0" > /dev/null', file.out]);
+      syncAll();
+      const catMs = timed(() => {
+        execFileSync('sh', ['-c', 'cat "$0" > "$1"', file.out, copy]);
+        syncFile(copy);
+      });
+      runs.push({ one, all, file, fileMs, catMs, bytes: statSync(file.out).size });
+    } finally {
+      rmSync(file.out, { force: true });
+      rmSync(copy, { force: true });
+    }
+  }
+  const med = (pick) => middle(runs.map(pick));
+  const speed = (ms) => Math.round(count / (ms / 1000));
+  return {
+    bytes: runs[0].bytes,
+    oneMs: med((r) => r.one.ms),
+    allMs: med((r) => r.all.ms),
+    fileMs: med((r) => r.fileMs),
+    catMs: med((r) => r.catMs),
+    oneRssMb: Math.max(...runs.map((r) => r.one.maxRssMb)),
+    allRssMb: Math.max(...runs.map((r) => r.all.maxRssMb)),
+    fileRssMb: Math.max(...runs.map((r) => r.file.maxRssMb)),
+    speed,
+    // Two threads against one: time of one over time of two, per round.
+    scales: runs.map((r) => r.one.ms / r.all.ms),
+    // Into a file against the slower of rendering (into /dev/null) and the disk (cat), per round.
+    bounds: runs.map((r) => Math.max(r.all.ms, r.catMs) / r.fileMs),
+    // cat against rendering: how far the disk is ahead.
+    catVsRender: runs.map((r) => r.all.ms / r.catMs),
   };
 }
 
@@ -169,103 +235,187 @@ async function calibrate(threads) {
   return (threads * med(one)) / med(all);
 }
 
-// Other work on the machine shows here: on 2 shared cores it caps the all-cores ratio.
+// Other work on the machine shows here: on 2 shared cores it caps every ratio with threads.
 const loadBefore = loadavg()[0];
+const BIG = 3_000_000;
+const x = (ratio) => `${ratio.toFixed(2)}x`;
+const verdict = (ok) => (ok ? 'met' : 'NOT met');
 try {
   const reference = variant('plain', count);
   const PAIRS = 5;
   const { one, all, scale, scales } = pairs(PAIRS, count, cores);
   const machineScale = await calibrate(cores);
+  const disk = diskRounds(ROUNDS_3M, BIG, cores);
   const big = variant('ours', 5_000_000, cores, true);
-  // The same pairs at 5M users, where a run's fixed start (workers starting, V8 warming up)
-  // weighs a fifth as much: how the rendering itself scales. Not the target, which is at 1M.
-  const steady = pairs(2, 5_000_000, cores);
   const ROUNDS = 3;
   const packed = compressed(ROUNDS, count, cores);
+  const scale3M = middle(disk.scales);
+  const bound = middle(disk.bounds);
+  const oneRatio = one.usersPerSec / reference.usersPerSec;
+  const row = (what, users, usersPerSec, versus, ratio, target, rss, ms) => ({
+    what,
+    users,
+    's (median)': ms === undefined ? '' : (ms / 1000).toFixed(2),
+    'users/s': usersPerSec,
+    reference: versus,
+    ratio,
+    target,
+    'peak RSS MB': rss,
+  });
+  const m = (n) => `${n / 1e6}M`;
   const rows = [
-    {
-      what: `faker, one call per field, 1 thread (reference)`,
-      users: count,
-      'users/s': reference.usersPerSec,
-      'vs reference': '1.00x',
-      'peak RSS MB': reference.maxRssMb,
-    },
-    {
-      what: `ours, 1 worker thread (median of ${PAIRS})`,
-      users: count,
-      'users/s': one.usersPerSec,
-      'vs reference': `${(one.usersPerSec / reference.usersPerSec).toFixed(2)}x`,
-      'peak RSS MB': one.maxRssMb,
-    },
-    {
-      what: `ours, ${cores} worker threads (median of ${PAIRS})`,
-      users: count,
-      'users/s': all.usersPerSec,
-      'vs reference': `${(all.usersPerSec / reference.usersPerSec).toFixed(2)}x`,
-      'peak RSS MB': all.maxRssMb,
-    },
-    {
-      what: `ours, ${cores} worker threads, 5M users to a file`,
-      users: 5_000_000,
-      'users/s': big.usersPerSec,
-      'vs reference': `${(big.usersPerSec / reference.usersPerSec).toFixed(2)}x`,
-      'peak RSS MB': big.maxRssMb,
-    },
+    row(
+      'faker, one call per field, 1 thread',
+      m(count),
+      reference.usersPerSec,
+      '(reference)',
+      '',
+      '',
+      reference.maxRssMb,
+    ),
+    row(
+      `ours, 1 thread, /dev/null (${PAIRS} pairs)`,
+      m(count),
+      one.usersPerSec,
+      'faker',
+      x(oneRatio),
+      '>= 4x',
+      one.maxRssMb,
+    ),
+    row(
+      `ours, ${cores} threads, /dev/null (${PAIRS} pairs)`,
+      m(count),
+      all.usersPerSec,
+      `ours, 1 thread, ${m(count)}`,
+      x(scale),
+      '(start-up bound)',
+      all.maxRssMb,
+    ),
+    row(
+      `ours, 1 thread, /dev/null (${ROUNDS_3M} rounds)`,
+      m(BIG),
+      disk.speed(disk.oneMs),
+      'faker',
+      x(disk.speed(disk.oneMs) / reference.usersPerSec),
+      '',
+      disk.oneRssMb,
+      disk.oneMs,
+    ),
+    row(
+      `ours, ${cores} threads, /dev/null`,
+      m(BIG),
+      disk.speed(disk.allMs),
+      `ours, 1 thread, ${m(BIG)}`,
+      x(scale3M),
+      '>= 1.7x',
+      disk.allRssMb,
+      disk.allMs,
+    ),
+    row(
+      'cat of the same bytes to a file, with sync',
+      m(BIG),
+      disk.speed(disk.catMs),
+      `ours, ${cores} threads, /dev/null`,
+      x(middle(disk.catVsRender)),
+      '(the disk)',
+      '',
+      disk.catMs,
+    ),
+    row(
+      `ours, ${cores} threads, into a file, with sync`,
+      m(BIG),
+      disk.speed(disk.fileMs),
+      'max(/dev/null, cat) time',
+      x(bound),
+      '>= 0.8x',
+      disk.fileRssMb,
+      disk.fileMs,
+    ),
+    row(
+      `ours, ${cores} threads, to a file`,
+      '5M',
+      big.usersPerSec,
+      'faker',
+      x(big.usersPerSec / reference.usersPerSec),
+      '< 250 MB RSS',
+      big.maxRssMb,
+    ),
     ...[
-      ['.ndjson', packed.plain],
-      ['.ndjson.gz (level 1)', packed.gzip],
-      ['.ndjson.zst (level 1)', packed.zstd],
-    ].map(([ext, r]) => ({
-      what: `ours, ${cores} worker threads, to a file ${ext} (median of ${ROUNDS})`,
-      users: count,
-      'users/s': r.usersPerSec,
-      'vs reference': `${(r.usersPerSec / reference.usersPerSec).toFixed(2)}x (${r.vsPlain.toFixed(2)}x plain)`,
-      'peak RSS MB': r.maxRssMb,
-    })),
+      ['.ndjson', packed.plain, 'faker', packed.plain.usersPerSec / reference.usersPerSec, ''],
+      ['.ndjson.gz (level 1)', packed.gzip, '.ndjson to a file', packed.gzip.vsPlain, ''],
+      ['.ndjson.zst (level 1)', packed.zstd, '.ndjson to a file', packed.zstd.vsPlain, '>= 0.5x'],
+    ].map(([ext, r, versus, ratio, target]) =>
+      row(
+        `ours, ${cores} threads, to a file ${ext} (${ROUNDS} rounds)`,
+        m(count),
+        r.usersPerSec,
+        versus,
+        x(ratio),
+        target,
+        r.maxRssMb,
+      ),
+    ),
   ];
   console.table(rows);
-  const oneRatio = one.usersPerSec / reference.usersPerSec;
-  const verdict = (ok) => (ok ? 'met' : 'NOT met');
-  console.log(`ours 1 thread / reference: ${oneRatio.toFixed(2)}x (target >= 4x: ${verdict(oneRatio >= 4)})`);
+  const list = (values) => values.map((v) => v.toFixed(2)).join(', ');
+  console.log(`ours 1 thread / faker at ${m(count)}: ${x(oneRatio)} (target >= 4x: ${verdict(oneRatio >= 4)})`);
   console.log(
-    `ours ${cores} threads / ours 1 thread: ${scale.toFixed(2)}x, the median of ${PAIRS} back-to-back pairs (${scales.map((x) => x.toFixed(2)).join(', ')}) (target >= 1.7x on 2 cores: ${verdict(scale >= 1.7)})`,
+    `ours ${cores} threads / 1 thread at ${m(BIG)} into /dev/null: ${x(scale3M)}, the median of ${ROUNDS_3M} back-to-back pairs (${list(disk.scales)}) (target >= 1.7x on 2 cores: ${verdict(scale3M >= 1.7)})`,
   );
   console.log(
-    `this machine, allocation-heavy string work on 1 vs ${cores} worker threads: ${machineScale.toFixed(2)}x (the ceiling for the ratio above)`,
+    `  at ${m(count)}, where the start weighs more: ${x(scale)} (${list(scales)}); this machine's own scaling of string work, 1 vs ${cores} threads: ${x(machineScale)}`,
   );
   console.log(
-    `at 5M users, ${cores} threads / 1 thread: ${steady.scales.map((x) => x.toFixed(2)).join(', ')} (2 pairs; where the start's fixed cost weighs less)`,
+    `ours ${cores} threads into a file with sync / max(into /dev/null, cat with sync) at ${m(BIG)} (${(disk.bytes / 1e6).toFixed(0)} MB): ${x(bound)}, the median of ${ROUNDS_3M} rounds (${list(disk.bounds)}) (target >= 0.8x: ${verdict(bound >= 0.8)})`,
   );
   console.log(
-    `${cores} threads into a file, .ndjson.zst / .ndjson: ${packed.zstd.vsPlain.toFixed(2)}x (target >= 0.5x: ${verdict(packed.zstd.vsPlain >= 0.5)}); .ndjson.gz / .ndjson: ${packed.gzip.vsPlain.toFixed(2)}x`,
+    `${cores} threads into a file, .ndjson.zst / .ndjson: ${x(packed.zstd.vsPlain)} (target >= 0.5x: ${verdict(packed.zstd.vsPlain >= 0.5)}); .ndjson.gz / .ndjson: ${x(packed.gzip.vsPlain)}`,
   );
-  console.log(`load average (1 min) before the run: ${loadBefore.toFixed(2)} on ${cores} cores`);
   console.log(`peak RSS for 5M users: ${big.maxRssMb} MB (target < 250 MB: ${verdict(big.maxRssMb < 250)})`);
+  const loadAfter = loadavg()[0];
+  console.log(
+    `load average (1 min): ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after, on ${cores} cores`,
+  );
+  const r2 = (v) => Number(v.toFixed(2));
   console.log(
     JSON.stringify({
       bench: 'datagen.generate',
       users: count,
       cores,
-      loadAverageBefore: Number(loadBefore.toFixed(2)),
+      loadAverageBefore: r2(loadBefore),
+      loadAverageAfter: r2(loadAfter),
       referencePerSec: reference.usersPerSec,
       oursOneThreadPerSec: one.usersPerSec,
       oursAllCoresPerSec: all.usersPerSec,
-      ratioOneThreadVsReference: Number(oneRatio.toFixed(2)),
-      ratioAllCoresVsOneThread: Number(scale.toFixed(2)),
-      ratioAllCoresVsOneThreadPairs: scales.map((x) => Number(x.toFixed(2))),
-      ratioAllCoresVsOneThreadPairs5M: steady.scales.map((x) => Number(x.toFixed(2))),
-      machineScaling: Number(machineScale.toFixed(2)),
+      ratioOneThreadVsReference: r2(oneRatio),
+      ratioAllCoresVsOneThread: r2(scale),
+      ratioAllCoresVsOneThreadPairs: scales.map(r2),
+      machineScaling: r2(machineScale),
+      at3M: {
+        users: BIG,
+        bytes: disk.bytes,
+        rounds: ROUNDS_3M,
+        oneThreadDevNullMs: Math.round(disk.oneMs),
+        allCoresDevNullMs: Math.round(disk.allMs),
+        allCoresFileSyncMs: Math.round(disk.fileMs),
+        catFileSyncMs: Math.round(disk.catMs),
+        ratioAllCoresVsOneThread: r2(scale3M),
+        ratioAllCoresVsOneThreadRounds: disk.scales.map(r2),
+        ratioFileVsBound: r2(bound),
+        ratioFileVsBoundRounds: disk.bounds.map(r2),
+      },
       toFilePerSec: {
         ndjson: packed.plain.usersPerSec,
         ndjsonGz: packed.gzip.usersPerSec,
         ndjsonZst: packed.zstd.usersPerSec,
       },
-      ratioGzipVsPlain: Number(packed.gzip.vsPlain.toFixed(2)),
-      ratioZstdVsPlain: Number(packed.zstd.vsPlain.toFixed(2)),
+      ratioGzipVsPlain: r2(packed.gzip.vsPlain),
+      ratioZstdVsPlain: r2(packed.zstd.vsPlain),
       peakRssMb: {
         reference: reference.maxRssMb,
         oneThread: one.maxRssMb,
         allCores: all.maxRssMb,
+        allCoresFile3M: disk.fileRssMb,
         allCores5M: big.maxRssMb,
         zstd: packed.zstd.maxRssMb,
       },
