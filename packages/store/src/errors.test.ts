@@ -42,6 +42,9 @@ describe('classifyError', () => {
       },
       'unavailable',
     ],
+    // Past the write-set limits (1180 for rows, 1105 for bytes): no wait cures it.
+    [{ code: 'ER_ERROR_DURING_COMMIT', errno: 1180, sqlMessage: 'wsrep_max_ws_rows exceeded' }, 'fatal'],
+    [{ code: 'ER_UNKNOWN_ERROR', errno: 1105, sqlMessage: 'Maximum writeset size exceeded' }, 'fatal'],
     [
       {
         code: 'ER_ERROR_DURING_COMMIT',
@@ -60,6 +63,18 @@ describe('classifyError', () => {
     ],
   ])('%j is %s', (error, expected) => {
     expect(classifyError(error)).toBe(expected);
+  });
+});
+
+describe('toDatabaseError', () => {
+  it("names the cluster's write-set limits when a batch exceeded them", () => {
+    const e = toDatabaseError({
+      code: 'ER_ERROR_DURING_COMMIT',
+      errno: 1180,
+      sqlMessage: 'wsrep_max_ws_rows exceeded',
+    });
+    expect(e).toMatchObject({ errorClass: 'fatal', errno: 1180 });
+    expect(e.hint).toMatch(/write-set limits \(wsrep_max_ws_rows, wsrep_max_ws_size\)/);
   });
 });
 

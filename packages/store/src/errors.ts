@@ -145,8 +145,11 @@ const ROW_CODE_PREFIXES = [SQLITE_CONSTRAINT];
 
 // Galera's words for "this node is not in the Primary Component": 1047 on any statement, and 1180
 // at the COMMIT of a transaction that began before quorum was lost ("... (provider status: Not
-// connected to Primary Component)"). Other 1180s (a storage engine's commit error) stay fatal.
-const WSREP_NOT_READY = /WSREP|Primary Component/i;
+// connected to Primary Component)"). Other 1180s stay fatal: a storage engine's commit error, and
+// Galera's own "wsrep_max_ws_rows exceeded", which no wait cures.
+const WSREP_NOT_READY = /WSREP has not yet prepared node|Primary Component/i;
+// A transaction past a Galera cluster's write-set limits: 1180 for rows, 1105 for bytes (measured here).
+const WRITE_SET_TOO_LARGE = /wsrep_max_ws_rows exceeded|Maximum writeset size exceeded/i;
 
 /** Whether a raw driver error says the node refuses work until the cluster regains quorum. */
 function isClusterUnavailable(e: DriverErrorLike): boolean {
@@ -277,6 +280,9 @@ export function toDatabaseError(error: unknown, context?: string): DatabaseError
   let hint = HINTS[errorClass];
   if (e.errno === ER_NET_PACKET_TOO_LARGE || e.code === 'ER_NET_PACKET_TOO_LARGE') {
     hint = 'a statement exceeded max_allowed_packet: raise it on the server or use smaller batches';
+  } else if (WRITE_SET_TOO_LARGE.test(message)) {
+    hint =
+      "a transaction exceeded the cluster's write-set limits (wsrep_max_ws_rows, wsrep_max_ws_size): raise them or write smaller batches";
   } else if (isLocalInfileRefusal(e)) {
     hint =
       'LOAD DATA LOCAL is disabled: SET GLOBAL local_infile = 1 on the server, or use the default method (--method insert)';
