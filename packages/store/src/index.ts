@@ -26,6 +26,7 @@ export {
   toDatabaseError,
 } from './errors.js';
 export { type MysqlStoreOptions, MysqlUserStore } from './mysql-store.js';
+export { type NodeState, readNodeStates } from './node-states.js';
 export { type OpenStoreOptions, openStore } from './open-store.js';
 export {
   type GaleraNodeProbe,

@@ -18,6 +18,7 @@ import {
   isMissingTable,
   toDatabaseError,
 } from './errors.js';
+import { type NodeState, readNodeStates } from './node-states.js';
 import { mysqlConnectionOptions } from './probe.js';
 import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
 import { type TableNames, tableNames } from './table-names.js';
@@ -535,6 +536,11 @@ export class MysqlUserStore implements UserStore {
       // No progress table yet: nothing to forget, and nothing to record before ensureSchema.
       if (!isMissingTable(error) || marks.length > 0) throw error;
     }
+  }
+
+  /** Each host of the URL's state (one for a single host), each asked on a connection of its own. */
+  nodeStates(): Promise<NodeState[]> {
+    return readNodeStates(this.#config);
   }
 
   async maxStatementBytes(): Promise<number> {

@@ -1,5 +1,6 @@
 import type { Dialect, User } from '@stampede/schema';
 import type { EncodedRows } from './encoded-rows.js';
+import type { NodeState } from './node-states.js';
 
 /** What an upsert does with a row whose id is already in the table. */
 export type OnDuplicate = 'update' | 'skip' | 'error';
@@ -141,6 +142,11 @@ export interface UserStore {
   resetProgress(loadKey: string, marks?: readonly ProgressMark[]): Promise<void>;
   /** What this database can do (asked once, then remembered). */
   capabilities(): Promise<StoreCapabilities>;
+  /**
+   * How each server of the URL is doing (a cluster's nodes: `ok`, `not-ready`, `down`), for a
+   * readiness check; absent where there is no server to ask (SQLite).
+   */
+  nodeStates?(): Promise<NodeState[]>;
   /** Largest statement the server accepts, in bytes (Infinity for SQLite). */
   maxStatementBytes(): Promise<number>;
   /** Release every connection. */
