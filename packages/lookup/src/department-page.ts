@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { LookupError } from './errors.js';
 import type { DepartmentPage, ListDepartmentPageOptions } from './lookup.js';
 import { normalizeDepartment } from './matching.js';
+import { readWithRetry } from './read-retry.js';
 
 /** Largest page {@link Lookup.listDepartment} returns. */
 export const MAX_PAGE_LIMIT = 1000;
@@ -31,7 +32,7 @@ export async function listDepartmentPage(
   }
   const afterId = page.cursor === undefined ? 0 : decodeCursor(page.cursor);
   // One row more than asked says whether a next page exists, sparing a last empty page.
-  const users = await store.listDepartment(department, { limit: limit + 1, afterId });
+  const users = await readWithRetry(() => store.listDepartment(department, { limit: limit + 1, afterId }));
   const more = users.length > limit;
   if (more) users.length = limit;
   const last = users.at(-1);

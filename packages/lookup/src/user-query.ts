@@ -1,6 +1,7 @@
 import type { User } from '@stampede/schema';
 import type { UserStore } from '@stampede/store';
 import type { LookupStats, QueryEvent } from './lookup.js';
+import { readWithRetry } from './read-retry.js';
 
 /** One query for a set of distinct usernames. */
 export type UserQuery = (usernames: readonly string[]) => Promise<User[]>;
@@ -20,7 +21,7 @@ export function countedQuery(
     stats.keys += usernames.length;
     let users: User[];
     try {
-      users = await store.findByUsernames(usernames);
+      users = await readWithRetry(() => store.findByUsernames(usernames));
     } catch (error) {
       onQuery?.({ keys: usernames.length, rows: 0, ms: performance.now() - t0, error });
       throw error;

@@ -44,7 +44,7 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
     return reply.code(status).send(errorBody(status, error.message));
   }
   request.log.error({ err: error }, 'request failed');
-  if (isDatabaseError(error) && error.errorClass === 'retryable') {
+  if (isDatabaseError(error) && (error.errorClass === 'retryable' || error.errorClass === 'unavailable')) {
     return reply.code(503).send(errorBody(503, 'the database is unavailable; try again shortly'));
   }
   return reply.code(500).send(errorBody(500, 'internal error; the service log has the details'));
