@@ -5,7 +5,7 @@ import { runLab } from '@stampede/contention';
 import { generateRecords, generateUsers } from '@stampede/datagen';
 import { type LoadSummary, loaderCliPath, loaderNodeFlags } from '@stampede/loader';
 import { createLookup, type LookupPair } from '@stampede/lookup';
-import { openStore, parseDatabaseUrl, redactDatabaseUrl } from '@stampede/store';
+import { openStore, parseDatabaseUrl, redactDatabaseUrl, spreadOverHosts } from '@stampede/store';
 import { execa } from 'execa';
 import { runDoctor } from './doctor.js';
 import { type LoaderSample, loaderTrack, progressSampler } from './loader-track.js';
@@ -190,7 +190,7 @@ const loadStage: Stage<RunContext> = {
       return execa(process.execPath, [...loaderNodeFlags, loaderCliPath, ...args], {
         reject: false,
         // Progress lines every 250 ms: the report's load chart and the live bar are drawn from them.
-        env: { FORCE_COLOR: '0', DATABASE_URL: ctx.databaseUrl, STAMPEDE_PROGRESS_MS: '250' },
+        env: { FORCE_COLOR: '0', DATABASE_URL: spreadOverHosts(ctx.databaseUrl, k), STAMPEDE_PROGRESS_MS: '250' },
         stderr: progressSampler(samples[k]!, started, () =>
           ctx.progress(
             'load',

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DATABASE_URL, parseDatabaseUrl, redactDatabaseUrl, resolveDatabaseUrl } from './config.js';
+import {
+  DEFAULT_DATABASE_URL,
+  parseDatabaseUrl,
+  redactDatabaseUrl,
+  resolveDatabaseUrl,
+  spreadOverHosts,
+} from './config.js';
 import { type ConfigError, isConfigError } from './errors.js';
 
 describe('resolveDatabaseUrl', () => {
@@ -110,3 +116,18 @@ function catchError(fn: () => unknown): unknown {
   }
   return undefined;
 }
+
+describe('spreadOverHosts', () => {
+  it('turns a cluster URL so that host k comes first, keeping everything else as written', () => {
+    const url = 'mysql://app:p%40ss,w@n1:3311,n2:3312,n3:3313/db?x=1';
+    expect(spreadOverHosts(url, 0)).toBe(url);
+    expect(spreadOverHosts(url, 1)).toBe('mysql://app:p%40ss,w@n2:3312,n3:3313,n1:3311/db?x=1');
+    expect(spreadOverHosts(url, 5)).toBe('mysql://app:p%40ss,w@n3:3313,n1:3311,n2:3312/db?x=1');
+    expect(parseDatabaseUrl(spreadOverHosts(url, 2))).toMatchObject({ host: 'n3', port: 3313 });
+  });
+
+  it('leaves a single host and SQLite alone', () => {
+    expect(spreadOverHosts('mysql://root@127.0.0.1:3306/test', 3)).toBe('mysql://root@127.0.0.1:3306/test');
+    expect(spreadOverHosts('sqlite:./x.sqlite', 1)).toBe('sqlite:./x.sqlite');
+  });
+});

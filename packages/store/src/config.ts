@@ -100,6 +100,20 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
   };
 }
 
+/**
+ * The same store with its host list turned so that host `k` (mod the count) comes first: writes go
+ * to the first live host, so N loader processes given k = 0..N-1 start on N different nodes of a
+ * cluster and still fail over to the others. A single-host or SQLite URL comes back unchanged.
+ */
+export function spreadOverHosts(url: string, k: number): string {
+  const parts = splitMultiHost(url.trim());
+  if (!parts) return url;
+  const hosts = parts.hosts.split(',');
+  const turn = ((k % hosts.length) + hosts.length) % hosts.length;
+  const turned = [...hosts.slice(turn), ...hosts.slice(0, turn)].join(',');
+  return `${parts.scheme}${parts.userinfo === undefined ? '' : `${parts.userinfo}@`}${turned}${parts.tail}`;
+}
+
 /** The parts of a URL whose authority lists several hosts, as written (still percent-encoded). */
 interface MultiHostParts {
   scheme: string;

@@ -6,6 +6,7 @@ export {
   type ResolveDatabaseOptions,
   redactDatabaseUrl,
   resolveDatabaseUrl,
+  spreadOverHosts,
 } from './config.js';
 export { databaseOption } from './database-option.js';
 export { EncodedRows } from './encoded-rows.js';
