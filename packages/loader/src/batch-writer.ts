@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { User } from '@stampede/schema';
 import {
   type DatabaseError,
@@ -45,6 +46,24 @@ export interface BatchWriterOptions {
   signal: AbortSignal | undefined;
 }
 
+/**
+ * A plain file's line, read again from its place: a batch of a plain file keeps where each row
+ * came from, not its text (only a row the database refuses needs it, and that is rare).
+ */
+function lineAgain(path: string, rec: SourceRecord): string {
+  const buf = Buffer.alloc(rec.end - rec.offset);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buf, 0, buf.length, rec.offset);
+  } finally {
+    closeSync(fd);
+  }
+  let e = buf.length;
+  if (buf[e - 1] === 0x0a) e--;
+  if (buf[e - 1] === 0x0d) e--;
+  return buf.toString('utf8', 0, e);
+}
+
 /** The store's words for a row it refused, and the driver's code for the record. */
 function refusalOf(e: DatabaseError): { reason: string; driverCode?: string } {
   const refusal = describeRowError(e);
@@ -83,7 +102,9 @@ export class BatchWriter {
   }
 
   async reject(rec: SourceRecord, lineBase: () => Promise<number>, r: Omit<RejectRecord, 'raw' | 'line' | 'offset'>) {
-    const raw = rec.text ?? JSON.stringify(rec.value);
+    const raw =
+      rec.text ??
+      (rec.value === undefined && this.info.seekable ? lineAgain(this.info.path, rec) : JSON.stringify(rec.value));
     if (this.info.format === 'json') this.rejects.write({ index: rec.offset, ...r, raw });
     else this.rejects.write({ line: (await lineBase()) + rec.line, offset: rec.offset, ...r, raw });
     if (this.rejects.count > this.o.maxRejects) this.stopped ??= 'max-rejects';

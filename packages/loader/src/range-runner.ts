@@ -162,9 +162,12 @@ async function take(ctx: RangeContext, batch: Batch, rec: SourceRecord, lineBase
     await writer.reject(rec, lineBase, { stage: 'validate', reason: formatIssues(v.issues) });
     return;
   }
-  // The raw line is enough for a later reject: let the parsed copy go.
+  batch.bytes += estimateBytes(rec, v.user);
+  // The raw line is enough for a later reject: let the parsed copy go. A plain file's line can be
+  // read again from its offset, so a batch of one keeps neither (a batch waiting on the server
+  // then holds a small object a row besides its encoded bytes).
   if (rec.text !== undefined) rec.value = undefined;
+  if (ctx.setup.info.seekable) rec.text = undefined;
   batch.rows.push(v.user);
   batch.recs.push(rec);
-  batch.bytes += estimateBytes(rec, v.user);
 }
