@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { siblingScript } from '@stampede/cli';
 import { StampedeError } from '@stampede/cli/errors';
-import { ConfigError, DatabaseError, type ErrorClass } from '@stampede/store';
+import { type PlainStoreError, storeErrorFromPlain, storeErrorToPlain } from '@stampede/store';
 import { InputError } from './errors.js';
 import type { LoadOptions, LoadSummary } from './load.js';
 
@@ -54,35 +54,31 @@ export interface SerializedError {
   stack?: string | undefined;
   code?: string;
   hint?: string;
-  driverCode?: string;
-  errno?: number;
-  errorClass?: ErrorClass;
+  /** A store error's own fields, in the store's plain form. */
+  store?: PlainStoreError;
 }
 
-/** The fields of `error` a caller tests (`code`, `hint`, a driver's code...), for the trip across. */
+/** The fields of `error` a caller tests (`code`, `hint`, a store error's own), for the trip across. */
 export function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  const e = error as Error & Partial<SerializedError>;
-  const out: SerializedError = { name: e.name, message: e.message, stack: e.stack };
-  for (const k of ['code', 'hint', 'driverCode', 'errno', 'errorClass'] as const) {
-    if (e[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = e[k];
-  }
-  return out;
+  const e = error as Error & { code?: unknown; hint?: unknown };
+  const store = storeErrorToPlain(error);
+  return {
+    name: e.name,
+    message: e.message,
+    stack: e.stack,
+    ...(typeof e.code === 'string' && { code: e.code }),
+    ...(typeof e.hint === 'string' && { hint: e.hint }),
+    ...(store && { store }),
+  };
 }
 
 /** The same error class again on this side, so `isInputError`, `isDatabaseError` and exit codes hold. */
 export function deserializeError(s: SerializedError): Error {
   let error: Error;
-  if (s.name === 'InputError') error = new InputError(s.message, s.hint ?? '');
-  else if (s.name === 'ConfigError') error = new ConfigError(s.message, s.hint ?? '');
-  else if (s.name === 'DatabaseError') {
-    error = new DatabaseError(s.message, {
-      ...(s.driverCode !== undefined && { driverCode: s.driverCode }),
-      ...(s.errno !== undefined && { errno: s.errno }),
-      errorClass: s.errorClass ?? 'fatal',
-      hint: s.hint ?? '',
-    });
-  } else if (s.code !== undefined && s.hint !== undefined) {
+  if (s.store) error = storeErrorFromPlain(s.store);
+  else if (s.name === 'InputError') error = new InputError(s.message, s.hint ?? '');
+  else if (s.code !== undefined && s.hint !== undefined) {
     error = new StampedeError(s.code, s.message, { hint: s.hint });
     error.name = s.name;
   } else {

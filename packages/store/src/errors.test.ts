@@ -6,8 +6,11 @@ import {
   DatabaseError,
   describeConnectionError,
   describeRowError,
+  isConfigError,
   isDatabaseError,
   isMissingTable,
+  storeErrorFromPlain,
+  storeErrorToPlain,
   toDatabaseError,
 } from './errors.js';
 
@@ -156,5 +159,30 @@ describe('describeRowError', () => {
   it('is undefined for an error that is not about one row', () => {
     expect(describeRowError({ code: 'ER_LOCK_DEADLOCK', errno: 1213 })).toBeUndefined();
     expect(describeRowError(new Error('boom'))).toBeUndefined();
+  });
+});
+
+describe('store errors across a thread', () => {
+  it('keep their class and fields through structured cloning', () => {
+    const db = new DatabaseError('Deadlock found', {
+      errno: 1213,
+      driverCode: 'ER_LOCK_DEADLOCK',
+      errorClass: 'retryable',
+      hint: 'retry',
+    });
+    const back = storeErrorFromPlain(structuredClone(storeErrorToPlain(db)!));
+    expect(isDatabaseError(back)).toBe(true);
+    expect(back).toMatchObject({
+      message: 'Deadlock found',
+      errno: 1213,
+      driverCode: 'ER_LOCK_DEADLOCK',
+      errorClass: 'retryable',
+      hint: 'retry',
+      exitCode: 1,
+    });
+    const config = storeErrorFromPlain(structuredClone(storeErrorToPlain(new ConfigError('bad url', 'fix it'))!));
+    expect(isConfigError(config)).toBe(true);
+    expect(config).toMatchObject({ message: 'bad url', hint: 'fix it', exitCode: 2 });
+    expect(storeErrorToPlain(new Error('other'))).toBeUndefined();
   });
 });

@@ -373,3 +373,38 @@ export function describeRowError(error: unknown): RowRefusal | undefined {
   }
   return { kind: 'invalid', reason: e.message, driverCode };
 }
+
+/** A store error as plain data, to cross a thread or process: structured cloning keeps only `message` and `stack`. */
+export interface PlainStoreError {
+  kind: 'ConfigError' | 'DatabaseError';
+  message: string;
+  hint: string;
+  driverCode?: string;
+  errno?: number;
+  errorClass?: ErrorClass;
+}
+
+/** `error` as {@link PlainStoreError} when it is a store error, else undefined. */
+export function storeErrorToPlain(error: unknown): PlainStoreError | undefined {
+  if (error instanceof ConfigError) return { kind: 'ConfigError', message: error.message, hint: error.hint };
+  if (!(error instanceof DatabaseError)) return undefined;
+  return {
+    kind: 'DatabaseError',
+    message: error.message,
+    hint: error.hint,
+    errorClass: error.errorClass,
+    ...(error.driverCode !== undefined && { driverCode: error.driverCode }),
+    ...(error.errno !== undefined && { errno: error.errno }),
+  };
+}
+
+/** The store error again, its class and fields restored, so `isDatabaseError` and exit codes hold. */
+export function storeErrorFromPlain(plain: PlainStoreError): ConfigError | DatabaseError {
+  if (plain.kind === 'ConfigError') return new ConfigError(plain.message, plain.hint);
+  return new DatabaseError(plain.message, {
+    ...(plain.driverCode !== undefined && { driverCode: plain.driverCode }),
+    ...(plain.errno !== undefined && { errno: plain.errno }),
+    errorClass: plain.errorClass ?? 'fatal',
+    hint: plain.hint,
+  });
+}

@@ -22,8 +22,11 @@ export {
   isDatabaseError,
   isMissingTable,
   isRetryableError,
+  type PlainStoreError,
   type RowRefusal,
   type RowRefusalKind,
+  storeErrorFromPlain,
+  storeErrorToPlain,
   toDatabaseError,
 } from './errors.js';
 export { type MysqlStoreOptions, MysqlUserStore } from './mysql-store.js';
