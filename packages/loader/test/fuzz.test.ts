@@ -16,7 +16,7 @@ import { csv, users, write } from './fixtures.js';
 // cut, a duplicate key...), so the expected outcome of a case follows from its mutations alone.
 
 const SEED = 0x5eed_2026;
-const CASES_PER_FORMAT = 80;
+const CASES_PER_FORMAT = 40;
 const MARIADB_CASES_PER_FORMAT = 2;
 /** The reader's default bound on one record (its default batch bytes). */
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
