@@ -80,7 +80,7 @@ compressed (.gz, .zst); - reads standard input (NDJSON unless --format says othe
     }),
     'batch-rows': option('rows per batch/transaction', {
       parse: integer(1),
-      defaultHelp: '5000 with load-data; 1000 with insert; 2500 for SQLite',
+      defaultHelp: '2500; 1000 with --method insert',
       placeholder: '<n>',
     }),
     'batch-bytes': option('input bytes per batch, at most half of max_allowed_packet', {
