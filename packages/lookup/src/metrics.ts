@@ -9,20 +9,6 @@ export interface ServiceMetrics {
   observeQuery(event: QueryEvent): void;
 }
 
-interface CorePoolLike {
-  _allConnections?: { length: number };
-  _freeConnections?: { length: number };
-  _connectionQueue?: { length: number };
-  config?: { connectionLimit?: number };
-}
-
-// mysql2 keeps its pool counters in underscored fields; read defensively so a driver
-// upgrade that renames them loses the gauge, not the service.
-function corePool(store: UserStore): CorePoolLike | undefined {
-  const pool = (store as { pool?: { pool?: CorePoolLike } }).pool;
-  return pool?.pool;
-}
-
 /** Request counts and latencies, query counts and batch sizes, and pool use. */
 export function createMetrics(store: UserStore, options: { defaultMetrics?: boolean } = {}): ServiceMetrics {
   const registry = new Registry();
@@ -58,21 +44,19 @@ export function createMetrics(store: UserStore, options: { defaultMetrics?: bool
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [registry],
   });
-  const pool = corePool(store);
   new Gauge({
     name: 'stampede_lookup_pool_connections',
     help: 'Database pool connections by state (MySQL only)',
     labelNames: ['state'] as const,
     registers: [registry],
     collect() {
-      if (!pool) return;
-      const all = pool._allConnections?.length ?? 0;
-      const free = pool._freeConnections?.length ?? 0;
-      this.set({ state: 'open' }, all);
-      this.set({ state: 'in_use' }, all - free);
-      this.set({ state: 'idle' }, free);
-      this.set({ state: 'waiting' }, pool._connectionQueue?.length ?? 0);
-      this.set({ state: 'limit' }, pool.config?.connectionLimit ?? 0);
+      const stats = store.poolStats?.();
+      if (!stats) return;
+      this.set({ state: 'open' }, stats.open);
+      this.set({ state: 'in_use' }, stats.inUse);
+      this.set({ state: 'idle' }, stats.idle);
+      this.set({ state: 'waiting' }, stats.waiting);
+      this.set({ state: 'limit' }, stats.limit);
     },
   });
   return {

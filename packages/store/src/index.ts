@@ -32,6 +32,7 @@ export {
 export { type MysqlStoreOptions, MysqlUserStore } from './mysql-store.js';
 export { type NodeState, readNodeStates } from './node-states.js';
 export { type OpenStoreOptions, openStore } from './open-store.js';
+export type { PoolStats } from './pool-stats.js';
 export {
   type GaleraNodeProbe,
   type MysqlProbe,

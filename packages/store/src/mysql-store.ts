@@ -19,6 +19,7 @@ import {
   toDatabaseError,
 } from './errors.js';
 import { type NodeState, readNodeStates } from './node-states.js';
+import { type PoolStats, readPoolStats } from './pool-stats.js';
 import { mysqlConnectionOptions } from './probe.js';
 import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
 import { type TableNames, tableNames } from './table-names.js';
@@ -480,6 +481,10 @@ export class MysqlUserStore implements UserStore {
       'read',
     )) as Record<string, unknown>[];
     return rows.map((r) => rowToUser(r, 'mysql'));
+  }
+
+  poolStats(): PoolStats | undefined {
+    return readPoolStats(this.pool);
   }
 
   async findByIds(ids: readonly number[]): Promise<User[]> {

@@ -1,6 +1,7 @@
 import type { Dialect, User } from '@stampede/schema';
 import type { EncodedRows } from './encoded-rows.js';
 import type { NodeState } from './node-states.js';
+import type { PoolStats } from './pool-stats.js';
 
 /** What an upsert does with a row whose id is already in the table. */
 export type OnDuplicate = 'update' | 'skip' | 'error';
@@ -149,6 +150,8 @@ export interface UserStore {
   nodeStates?(): Promise<NodeState[]>;
   /** Largest statement the server accepts, in bytes (Infinity for SQLite). */
   maxStatementBytes(): Promise<number>;
+  /** How the connections are used right now (a MySQL store); undefined where there is no pool. */
+  poolStats?(): PoolStats | undefined;
   /** Release every connection. */
   close(): Promise<void>;
 }
