@@ -1,8 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { gunzipSync, zstdDecompressSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+// Frame by frame: Node's own zstd decoder before 24.22 stops after a file's first frame.
+import { decodeZstdFrames as zstdDecompressSync } from '@stampede/loader';
 import { type User, validateUser } from '@stampede/schema';
 import { makeTempDir } from '@stampede/test-utils';
 import { parse } from 'csv-parse/sync';
@@ -134,12 +136,16 @@ describe('determinism', () => {
     },
   );
 
-  it('a zstd file is read whole by the zstd command, as by node:zlib', async () => {
-    const out = dir.join('for-zstd-cli.ndjson.zst');
-    await generateUsers({ count: 25_000, seed: 3, threads: 2, out });
-    const text = execFileSync('zstd', ['-dc', out], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    expect(ndjsonRecords(text)).toEqual(await generateRecords({ count: 25_000, seed: 3 }));
-  });
+  const zstdCli = spawnSync('zstd', ['--version']).status === 0;
+  it.skipIf(!zstdCli)(
+    `a zstd file is read whole by the zstd command${zstdCli ? '' : ' [skipped: no zstd command on this machine]'}`,
+    async () => {
+      const out = dir.join('for-zstd-cli.ndjson.zst');
+      await generateUsers({ count: 25_000, seed: 3, threads: 2, out });
+      const text = execFileSync('zstd', ['-dc', out], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      expect(ndjsonRecords(text)).toEqual(await generateRecords({ count: 25_000, seed: 3 }));
+    },
+  );
 
   it('compression is chosen by name or option, and a run of one chunk compresses too', async () => {
     const zst = await generateUsers({ count: 500, seed: 4, out: dir.join('small.csv.zst') });

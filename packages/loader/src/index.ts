@@ -29,3 +29,4 @@ export {
 } from './load.js';
 export type { RejectRecord } from './rejects.js';
 export { formatSummary, LOAD_CLI_HELP, type LoadCliIo, loadCommand, runLoadCli } from './run-cli.js';
+export { createZstdFramesDecoder, decodeZstdFrames, zstdFrameLength } from './zstd-frames.js';

@@ -10,6 +10,7 @@ import { InputError } from './errors.js';
 import { JsonArraySplitter, type RawElement } from './json-array.js';
 import { jsonShapeProblem } from './json-shape.js';
 import { BOM, LineSplitter, type RawLine } from './line-split.js';
+import { createZstdFramesDecoder } from './zstd-frames.js';
 
 /** Input formats the loader reads. */
 export type InputFormat = 'ndjson' | 'json' | 'csv';
@@ -377,9 +378,7 @@ function openStream(options: RecordReaderOptions, start: number, end: number | u
     });
   }
   if (info.gzip || info.zstd) {
-    const decompress = info.gzip
-      ? createGunzip({ chunkSize: 64 * 1024 })
-      : zlib.createZstdDecompress({ chunkSize: 64 * 1024 });
+    const decompress = info.gzip ? createGunzip({ chunkSize: 64 * 1024 }) : createZstdFramesDecoder();
     stream.on('error', (e) => decompress.destroy(e));
     stream = stream.pipe(decompress);
   }

@@ -39,6 +39,18 @@ describe('compressed input', () => {
     expect(await count(db)).toBe(3000);
   });
 
+  it('a zstd file of many frames (as stampede generate writes on several threads) loads every row of every frame', async () => {
+    const rows = users(1, 3000);
+    const frames = [0, 1000, 2000].map((from) => zstdCompressSync(Buffer.from(ndjson(rows.slice(from, from + 1000)))));
+    // A skippable frame (RFC 8878) between them carries no data and must be passed over.
+    const skippable = Buffer.concat([Buffer.from([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0]), Buffer.from('abc')]);
+    const path = tmp.join('frames.ndjson.zst');
+    writeFileSync(path, Buffer.concat([frames[0]!, skippable, frames[1]!, frames[2]!]));
+    const db = `sqlite:${tmp.join('frames.sqlite')}`;
+    expect(await loadFile({ input: path, db })).toMatchObject({ rowsRead: 3000, inserted: 3000, rejected: 0 });
+    expect(await count(db)).toBe(3000);
+  });
+
   it('zstd without the extension is known by its magic bytes; a damaged frame is one reject, the rows before it load', async () => {
     const whole = zstdCompressSync(Buffer.from(ndjson(users(1, 2000))));
     const path = tmp.join('damaged.ndjson');
