@@ -1,53 +1,95 @@
 // Loader benchmark: our CLI and the references it is compared with, in ONE run, on the same rows.
 //   pnpm --filter @stampede/loader bench            (1,000,000 users; BENCH_ROWS=200000 for a quicker run)
+// The default `stampede-load` and the client's single LOAD DATA LOCAL INFILE are measured
+// BENCH_ROUNDS times (default 3), alternating which goes first; medians are reported. For each:
+// wall time, the client's CPU-seconds (its /proc stat) and the server's (mariadbd's /proc stat,
+// when the server runs on this machine), per 1M rows. Peak RSS per entry point: the bin, the
+// `stampede` runner's in-process `load`, and the library's loadFile.
 // MySQL/MariaDB at MYSQL_URL (default mysql://root@127.0.0.1:3306/test); a scratch database is
 // created and dropped. Needs the `mariadb` or `mysql` client for the LOAD DATA reference.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createUsersTableSql, USER_COLUMN_NAMES, userToRow } from '@stampede/schema';
-import { openStore } from '@stampede/store';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import { writeBenchFiles } from './generate.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const SAMPLE = Math.min(20_000, ROWS);
 const serverUrl = process.env.MYSQL_URL || 'mysql://root@127.0.0.1:3306/test';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const LOAD_FILE = fileURLToPath(new URL('./load-file.js', import.meta.url));
+const RUNNER = fileURLToPath(new URL('../../../apps/runner/dist/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'stampede-loader-bench-'));
 const dbName = `stampede_bench_loader_${process.pid}`;
 const u = new URL(serverUrl);
 u.pathname = `/${dbName}`;
 const dbUrl = u.toString();
-
-const results = [];
 const note = (s) => process.stderr.write(`${s}\n`);
-
-function record(name, rows, seconds, extra = {}) {
-  results.push({ name, rows, seconds, rowsPerSecond: Math.round(rows / seconds), ...extra });
-  note(`  ${name}: ${rows} rows in ${seconds.toFixed(2)} s`);
-}
+const median = (xs) => {
+  const v = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
 
 // The node flags of the CLI's shebang, as its bin shim passes them.
 const CLI_FLAGS = (readFileSync(CLI, 'utf8').split('\n')[0] ?? '').split(/\s+/).filter((a) => a.startsWith('--'));
 
-/** Run our CLI as a user would (with its shebang's V8 flags); wall time. */
-function runOurs(args) {
+/** utime + stime of a process (all its threads), in seconds, from /proc; undefined off Linux. */
+function procCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of proc(5), counted after the command name; USER_HZ is 100 on Linux.
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The server's process, when it runs on this machine (its pid file is readable). */
+async function serverPid() {
+  const c = await mysql.createConnection(serverUrl);
+  try {
+    const [[row]] = await c.query('SELECT @@pid_file AS f');
+    const pid = Number(readFileSync(String(row.f), 'utf8').trim());
+    return procCpuSeconds(pid) === undefined ? undefined : pid;
+  } catch {
+    return undefined;
+  } finally {
+    await c.end();
+  }
+}
+const SERVER_PID = await serverPid();
+const serverCpu = () => (SERVER_PID === undefined ? undefined : procCpuSeconds(SERVER_PID));
+
+/**
+ * Run a command; wall time, its CPU-seconds (its /proc stat, read every 20 ms until it exits) and
+ * the server's CPU-seconds over the run, with its stdout.
+ */
+function measure(cmd, args) {
   return new Promise((resolve, reject) => {
+    const s0 = serverCpu();
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...CLI_FLAGS, CLI, ...args, '--json'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let cpu;
+    const poll = setInterval(() => {
+      cpu = procCpuSeconds(child.pid) ?? cpu;
+    }, 20);
     let out = '';
     child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
     child.on('exit', (code) => {
+      clearInterval(poll);
       const seconds = (performance.now() - t0) / 1000;
-      if (code !== 0) reject(new Error(`stampede-load exited ${code}: ${out}`));
-      else resolve({ seconds, summary: JSON.parse(out) });
+      const s1 = serverCpu();
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${out}`));
+      else resolve({ seconds, clientCpu: cpu, serverCpu: s0 === undefined ? undefined : s1 - s0, out });
     });
   });
 }
@@ -57,10 +99,11 @@ function runOurs(args) {
  * written its dirty pages, so no run pays for flushing its predecessor's rows (with the default
  * 128 MB buffer pool that alone moved a run by 50%).
  */
-async function settle(dropTables = []) {
+async function settle(dropTables = [], create = []) {
   const c = await mysql.createConnection(dbUrl);
   try {
     for (const t of dropTables) await c.query(`DROP TABLE IF EXISTS \`${t}\`, \`${t}_load_progress\``);
+    for (const t of create) for (const sql of createUsersTableSql('mysql', { table: t })) await c.query(sql);
     for (let i = 0; i < 120; i++) {
       const [[row]] = await c.query("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
       if (Number(row?.Value ?? 0) < 100) return;
@@ -75,6 +118,8 @@ async function classroom(ndjsonSample) {
   // One INSERT per row, autocommit, one connection: the classroom program.
   const c = await mysql.createConnection({ uri: dbUrl, charset: 'utf8mb4_unicode_ci' });
   const sql = `INSERT INTO classroom (${USER_COLUMN_NAMES.join(',')}) VALUES (${USER_COLUMN_NAMES.map(() => '?').join(',')})`;
+  const s0 = serverCpu();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let n = 0;
   for await (const line of createInterface({ input: createReadStream(ndjsonSample) })) {
@@ -82,8 +127,10 @@ async function classroom(ndjsonSample) {
     n++;
   }
   const seconds = (performance.now() - t0) / 1000;
+  const c1 = process.cpuUsage(c0);
+  const s1 = serverCpu();
   await c.end();
-  return { n, seconds };
+  return { n, seconds, clientCpu: (c1.user + c1.system) / 1e6, serverCpu: s0 === undefined ? undefined : s1 - s0 };
 }
 
 function clientBinary() {
@@ -95,9 +142,7 @@ function clientBinary() {
   return undefined;
 }
 
-function clientLoadData(tsv) {
-  const bin = clientBinary();
-  if (!bin) return undefined;
+function clientArgs(tsv, table) {
   const args = [
     '--local-infile=1',
     `-h${u.hostname}`,
@@ -108,11 +153,9 @@ function clientLoadData(tsv) {
   args.push(
     dbName,
     '-e',
-    `LOAD DATA LOCAL INFILE '${tsv}' INTO TABLE client CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' (${USER_COLUMN_NAMES.join(',')})`,
+    `LOAD DATA LOCAL INFILE '${tsv}' INTO TABLE ${table} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' (${USER_COLUMN_NAMES.join(',')})`,
   );
-  const t0 = performance.now();
-  execFileSync(bin, args, { stdio: 'inherit' });
-  return (performance.now() - t0) / 1000;
+  return args;
 }
 
 async function bareSqlite(ndjsonPath, dbPath) {
@@ -135,9 +178,14 @@ async function bareSqlite(ndjsonPath, dbPath) {
   return seconds;
 }
 
+/** Per 1M rows, two decimals. */
+const perM = (x, rows) => (x === undefined ? undefined : Math.round((x / rows) * 1e6 * 100) / 100);
+
 try {
+  const load0 = loadavg()[0];
   note(
-    `loader bench: ${ROWS} users (classroom way on ${SAMPLE}); machine: ${process.env.BENCH_MACHINE ?? 'shared 2-core box'}`,
+    `loader bench: ${ROWS} users, ${ROUNDS} alternated rounds (classroom way on ${SAMPLE}); load average ${load0.toFixed(2)}; ` +
+      `server CPU ${SERVER_PID === undefined ? 'not measurable (server not on this machine)' : `from /proc/${SERVER_PID}/stat`}`,
   );
   const nd = join(dir, 'users.ndjson');
   const tsv = join(dir, 'users.tsv');
@@ -148,74 +196,134 @@ try {
   const admin = await mysql.createConnection(serverUrl);
   await admin.query(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
-  for (const table of ['classroom', 'client']) {
-    const s = openStore(dbUrl, { table });
-    await s.ensureSchema();
-    await s.close();
+
+  const bin = clientBinary();
+  if (!bin) note('  (no mariadb/mysql client binary: LOAD DATA reference skipped)');
+  const runs = { client: [], ours: [] };
+  const runClient = async () => {
+    await settle(['client'], ['client']);
+    const r = await measure(bin, clientArgs(tsv, 'client'));
+    runs.client.push({ ...r, rows: ROWS, rowsPerSecond: ROWS / r.seconds });
+    note(
+      `  client LOAD DATA: ${r.seconds.toFixed(2)} s, client ${r.clientCpu} CPU-s, server ${r.serverCpu?.toFixed(2)} CPU-s`,
+    );
+  };
+  const runBin = async () => {
+    await settle(['ours']);
+    const r = await measure(process.execPath, [...CLI_FLAGS, CLI, nd, '--db', dbUrl, '--table', 'ours', '--json']);
+    const s = JSON.parse(r.out);
+    runs.ours.push({ ...r, rows: s.inserted, rowsPerSecond: s.inserted / r.seconds, peakRssMb: s.peakRssMb });
+    note(
+      `  stampede-load:    ${r.seconds.toFixed(2)} s, client ${r.clientCpu} CPU-s, server ${r.serverCpu?.toFixed(2)} CPU-s, ${s.peakRssMb} MB`,
+    );
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternated, so that neither always runs on a server that has just been busy.
+    const order = round % 2 === 0 ? [runClient, runBin] : [runBin, runClient];
+    for (const run of order) if (bin || run === runBin) await run();
   }
 
-  await settle();
-  const cls = await classroom(sample);
-  record('classroom: one INSERT per row, autocommit', cls.n, cls.seconds);
-
-  await settle(['classroom']);
-  const clientSeconds = clientLoadData(tsv);
-  if (clientSeconds !== undefined) record('mariadb client LOAD DATA LOCAL INFILE', ROWS, clientSeconds);
-  else note('  (no mariadb/mysql client binary: LOAD DATA reference skipped)');
-  let previous = 'client';
-
-  for (const [name, table, extra] of [
-    ['ours, default', 'ours_default', []],
-    ['ours, --method insert', 'ours_insert', ['--method', 'insert']],
-    ['ours, --method load-data', 'ours_load_data', ['--method', 'load-data']],
+  // Peak RSS (and speed) through the other entry points, once each.
+  const entry = {};
+  for (const [name, args] of [
+    ['runner', existsSync(RUNNER) ? [RUNNER, 'load', nd, '--db', dbUrl, '--table', 'ours', '--json'] : undefined],
+    ['loadFile', [LOAD_FILE, nd, dbUrl, 'ours']],
   ]) {
-    await settle([previous]);
-    previous = table;
-    const r = await runOurs([nd, '--db', dbUrl, '--table', table, ...extra]);
-    record(`${name} (${r.summary.method}, ${r.summary.concurrency} conns)`, r.summary.inserted, r.seconds, {
-      peakRssMb: r.summary.peakRssMb,
-      method: r.summary.method,
-    });
+    if (!args) continue;
+    await settle(['ours']);
+    const r = await measure(process.execPath, args);
+    const s = JSON.parse(r.out.trim().split('\n').at(-1));
+    entry[name] = { seconds: r.seconds, rowsPerSecond: Math.round(s.inserted / r.seconds), peakRssMb: s.peakRssMb };
+    note(`  ${name}: ${r.seconds.toFixed(2)} s, ${s.peakRssMb} MB`);
   }
+
+  await settle(['ours'], ['classroom']);
+  const cls = await classroom(sample);
+  note(`  classroom way: ${cls.n} rows in ${cls.seconds.toFixed(2)} s`);
 
   // The server's background flushing would otherwise compete with the SQLite runs for the disk and CPU.
-  await settle([previous]);
+  await settle(['classroom']);
   const bareS = await bareSqlite(nd, join(dir, 'bare.sqlite'));
-  record('SQLite: bare better-sqlite3 loop, one transaction', ROWS, bareS);
-  const sq = await runOurs([nd, '--db', `sqlite:${join(dir, 'ours.sqlite')}`]);
-  record('SQLite: ours, default', sq.summary.inserted, sq.seconds, { peakRssMb: sq.summary.peakRssMb });
+  const sq = await measure(process.execPath, [
+    ...CLI_FLAGS,
+    CLI,
+    nd,
+    '--db',
+    `sqlite:${join(dir, 'ours.sqlite')}`,
+    '--json',
+  ]);
+  const sqS = JSON.parse(sq.out);
 
-  const by = (prefix) => results.find((r) => r.name.startsWith(prefix));
-  const ours = by('ours, default');
-  const client = by('mariadb client');
-  const cl = by('classroom');
-  const sqlOurs = by('SQLite: ours');
-  const sqlBare = by('SQLite: bare');
-  const ratio = (a, b) => (a && b ? a.rowsPerSecond / b.rowsPerSecond : undefined);
-  const ratios = {
-    oursVsClientLoadData: ratio(ours, client),
-    oursVsClassroom: ratio(ours, cl),
-    sqliteOursVsBare: ratio(sqlOurs, sqlBare),
+  const summarize = (list) => ({
+    rowsPerSecond: Math.round(median(list.map((r) => r.rowsPerSecond)) ?? 0),
+    seconds: median(list.map((r) => r.seconds)),
+    clientCpuPerM: perM(median(list.map((r) => r.clientCpu)), ROWS),
+    serverCpuPerM: perM(median(list.map((r) => r.serverCpu)), ROWS),
+    peakRssMb: median(list.map((r) => r.peakRssMb)),
+  });
+  const client = bin ? summarize(runs.client) : undefined;
+  const ours = summarize(runs.ours);
+  const classroomFig = {
+    rowsPerSecond: Math.round(cls.n / cls.seconds),
+    seconds: cls.seconds,
+    clientCpuPerM: perM(cls.clientCpu, cls.n),
+    serverCpuPerM: perM(cls.serverCpu, cls.n),
   };
-  const peakRssMb = Math.max(...results.filter((r) => r.peakRssMb).map((r) => r.peakRssMb));
+  // Each round's own ratio (same server state, minutes apart), then their median.
+  const roundRatios = runs.client.map((c, i) =>
+    runs.ours[i] ? runs.ours[i].rowsPerSecond / c.rowsPerSecond : undefined,
+  );
+  const ratios = {
+    oursVsClientLoadData: median(roundRatios),
+    oursVsClassroom: ours.rowsPerSecond / classroomFig.rowsPerSecond,
+    sqliteOursVsBare: sqS.inserted / sq.seconds / (ROWS / bareS),
+  };
+  const peakRssMb = {
+    bin: Math.max(...runs.ours.map((r) => r.peakRssMb)),
+    runner: entry.runner?.peakRssMb,
+    loadFile: entry.loadFile?.peakRssMb,
+  };
 
-  const fmt = (x) => (x === undefined ? '-' : `${x.toFixed(2)}x`);
+  const f = (x, d = 2) => (x === undefined ? '-' : typeof x === 'number' ? x.toFixed(d) : String(x));
+  const row = (name, r) =>
+    `| ${name} | ${r.rowsPerSecond} | ${f(r.seconds)} | ${f(r.clientCpuPerM)} | ${f(r.serverCpuPerM)} | ${r.peakRssMb ?? ''} |`;
   const lines = [
     '',
-    '| what | rows | s | rows/s | peak RSS MB |',
-    '|---|---:|---:|---:|---:|',
-    ...results.map(
-      (r) => `| ${r.name} | ${r.rows} | ${r.seconds.toFixed(2)} | ${r.rowsPerSecond} | ${r.peakRssMb ?? ''} |`,
-    ),
+    `${ROWS} rows, medians of ${ROUNDS} alternated rounds, load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end`,
     '',
-    `ours default vs client LOAD DATA: ${fmt(ratios.oursVsClientLoadData)} (target >= 1.3x)`,
-    `ours default vs classroom:        ${fmt(ratios.oursVsClassroom)} (target >= 25x)`,
-    `SQLite ours vs bare loop:         ${fmt(ratios.sqliteOursVsBare)} (target >= 0.8x)`,
-    `our peak RSS:                     ${peakRssMb} MB (target <= 200 MB)`,
+    '| what | rows/s | s | client CPU-s per 1M | server CPU-s per 1M | peak RSS MB |',
+    '|---|---:|---:|---:|---:|---:|',
+    row('stampede-load, default', ours),
+    ...(client ? [row('mariadb client LOAD DATA LOCAL INFILE, one statement', client)] : []),
+    row(`classroom: one INSERT per row, autocommit (${cls.n} rows)`, classroomFig),
+    ...(entry.runner ? [row('stampede load (runner, in-process)', { ...entry.runner })] : []),
+    ...(entry.loadFile ? [row('loadFile (library, no node flags)', { ...entry.loadFile })] : []),
+    `| SQLite: bare better-sqlite3 loop, one transaction | ${Math.round(ROWS / bareS)} | ${f(bareS)} | | | |`,
+    `| SQLite: stampede-load | ${Math.round(sqS.inserted / sq.seconds)} | ${f(sq.seconds)} | | | ${sqS.peakRssMb} |`,
+    '',
+    `ours vs client LOAD DATA: ${f(ratios.oursVsClientLoadData)}x (median of rounds ${roundRatios.map((x) => f(x)).join(', ')}; target >= 1.3x)`,
+    `ours vs classroom:        ${f(ratios.oursVsClassroom, 1)}x (target >= 25x)`,
+    `SQLite ours vs bare loop: ${f(ratios.sqliteOursVsBare)}x (target >= 0.8x)`,
+    `peak RSS:                 bin ${peakRssMb.bin} MB, runner ${peakRssMb.runner ?? '-'} MB, loadFile ${peakRssMb.loadFile ?? '-'} MB (target <= 200 MB each)`,
     '',
   ];
   process.stdout.write(lines.join('\n'));
-  process.stdout.write(`${JSON.stringify({ bench: 'loader', rows: ROWS, results, ratios, peakRssMb })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'loader',
+      rows: ROWS,
+      rounds: ROUNDS,
+      loadAverage: [load0, loadavg()[0]],
+      ours,
+      client,
+      classroom: classroomFig,
+      entryPoints: entry,
+      sqlite: { bareRowsPerSecond: Math.round(ROWS / bareS), oursRowsPerSecond: Math.round(sqS.inserted / sq.seconds) },
+      ratios,
+      roundRatios,
+      peakRssMb,
+    })}\n`,
+  );
 } finally {
   try {
     const admin = await mysql.createConnection(serverUrl);
