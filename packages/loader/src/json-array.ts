@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { InputError } from './errors.js';
 import { MAX_DEPTH } from './json-shape.js';
-import { BOM, preview, previewBytes, tooLongReason } from './line-split.js';
+import { bomLength, preview, previewBytes, tooLongReason } from './line-split.js';
 
 /** One element of a JSON array, cut out of the bytes but not parsed. */
 export interface RawElement {
@@ -67,12 +67,13 @@ export class JsonArraySplitter {
     let i = this.#scan;
     this.#scan = 0;
     if (this.#atStart) {
-      if (buf.length < BOM.length && BOM.subarray(0, buf.length).equals(buf)) {
+      const skip = bomLength(buf);
+      if (skip === undefined) {
         this.#carry = Buffer.from(buf);
         return [];
       }
       this.#atStart = false;
-      if (buf.subarray(0, 3).equals(BOM)) i = 3;
+      if (skip > 0) i = skip;
     }
     const out: RawElement[] = [];
     this.#run(buf, i, out);

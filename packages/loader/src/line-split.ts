@@ -3,6 +3,15 @@ import { isUtf8 } from 'node:buffer';
 /** The UTF-8 byte order mark: accepted at the very start of an input, data anywhere else. */
 export const BOM: Buffer = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/**
+ * How many bytes a UTF-8 BOM takes at the start of a stream whose first bytes are `buf`: 3 or 0,
+ * or undefined while `buf` is too short to tell (a pipe may deliver the BOM byte by byte).
+ */
+export function bomLength(buf: Buffer): number | undefined {
+  if (buf.length < BOM.length && BOM.subarray(0, buf.length).equals(buf)) return undefined;
+  return buf.subarray(0, BOM.length).equals(BOM) ? BOM.length : 0;
+}
+
 /** Bytes of a record over the size bound that the reject file keeps, so a huge line cannot fill memory. */
 export const PREVIEW_BYTES = 1024;
 
@@ -69,13 +78,13 @@ export class LineSplitter {
     this.#carry = undefined;
     let i = 0;
     if (this.#atStart) {
-      // A chunk can be shorter than the BOM (a pipe may deliver byte by byte): wait for more.
-      if (buf.length < BOM.length && BOM.subarray(0, buf.length).equals(buf)) {
+      const skip = bomLength(buf);
+      if (skip === undefined) {
         this.#carry = Buffer.from(buf);
         return [];
       }
       this.#atStart = false;
-      if (buf.subarray(0, 3).equals(BOM)) i = 3;
+      i = skip;
     }
     const out: RawLine[] = [];
     let nl = buf.indexOf(10, i);
