@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { User } from '@stampede/schema';
 import { openStore } from '@stampede/store';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runLoadCli } from '../src/index.js';
-import { csv, users, write } from './fixtures.js';
+import { csv, runLoad, users, write } from './fixtures.js';
 
 // Issue 15's "Done when": many generated hostile inputs per format, from a fixed seed, each
 // loaded through stampede-load, each checked against the invariant: every good record loaded
@@ -211,20 +210,8 @@ async function check(c: Case, r: Rand, url: string, table: string, extra: string
     }
     stdin = Readable.from(pieces);
   }
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
   const argv = [input, '--db', url, '--table', table, '--reject-file', rejectFile, '--json', '--format', c.format];
-  const status = await runLoadCli([...argv, ...extra], {
-    stdout: out,
-    stderr: err,
-    handleSignals: false,
-    env: {},
-    ...(stdin && { stdin }),
-  });
+  const { status, stdout, stderr } = await runLoad([...argv, ...extra], stdin);
   const label = `${c.name}${viaStdin ? ' (stdin)' : ''}: ${stderr}`;
   expect(status, label).toBe(c.rejects.length > 0 ? 2 : 0);
   const summary = JSON.parse(stdout) as { inserted: number; rejected: number; complete: boolean };

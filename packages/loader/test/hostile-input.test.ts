@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { User } from '@stampede/schema';
 import { openStore } from '@stampede/store';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LoadOptions, type LoadSummary, loadFile, runLoadCli } from '../src/index.js';
-import { csv, jsonArray, ndjson, user, users, write } from './fixtures.js';
+import { type LoadOptions, type LoadSummary, loadFile } from '../src/index.js';
+import { csv, jsonArray, ndjson, runLoad, user, users, write } from './fixtures.js';
 
 // Issue 15 items 4, 5, 6 and 17, and the edges around them (BOMs, huge lines, NULs, damaged
 // .gz), through the real loader into SQLite and MariaDB: each bad record is one reject, every
@@ -202,19 +201,8 @@ for (const [name, urlFor, describeOn] of targets) {
 describe('hostile input through stampede-load (SQLite)', () => {
   async function cli(file: string, text: string | Buffer, extra: string[] = []) {
     const input = write(tmp.join(file), text);
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    out.on('data', (d) => (stdout += d));
-    err.on('data', (d) => (stderr += d));
     const db = `sqlite:${tmp.join(`${file}.sqlite`)}`;
-    const status = await runLoadCli([input, '--db', db, ...extra], {
-      stdout: out,
-      stderr: err,
-      handleSignals: false,
-      env: {},
-    });
+    const { status, stdout, stderr } = await runLoad([input, '--db', db, ...extra]);
     // No summary: the load refused the input before it made the table.
     return { status, stdout, stderr, rows: stdout === '' ? new Map() : await rows(db, 'users') };
   }
