@@ -13,6 +13,7 @@ export {
   userToRow,
 } from './ddl.js';
 export { isSchemaMismatchError, SchemaMismatchError } from './errors.js';
+export { checkUserJsonScanner, scanUserJson, USER_JSON_SPANS } from './json-bytes.js';
 export { type UserFieldJsonSchema, type UserJsonSchema, userJsonSchema } from './json-schema.js';
 export {
   DEPARTMENTS,

@@ -35,7 +35,7 @@ export function isDepartment(value: unknown): value is Department {
   return typeof value === 'string' && DEPARTMENT_SET.has(value);
 }
 
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
@@ -62,12 +62,12 @@ function isDatePrefix(s: string): boolean {
 }
 
 /** `YYYY-MM-DD`. */
-function isIsoDate(value: unknown): boolean {
+export function isIsoDate(value: unknown): boolean {
   return typeof value === 'string' && value.length === 10 && isDatePrefix(value);
 }
 
 /** `YYYY-MM-DDTHH:MM:SS[.s{1,3}]Z`, UTC only. */
-function isIsoTimestamp(value: unknown): boolean {
+export function isIsoTimestamp(value: unknown): boolean {
   if (typeof value !== 'string' || value.length < 20 || value.length > 24 || !isDatePrefix(value)) return false;
   if (value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return false;
   const h = digits(value, 11, 2);
