@@ -58,4 +58,44 @@ describe('EncodedRows', () => {
     rows.push(user(9));
     expect(rows.users()).toEqual([user(9)]);
   });
+
+  it('pushJson: a canonical JSON line gives the very bytes push gives its user, in order with pushed users', () => {
+    const users = [
+      user(1),
+      user(2, { firstName: '𠮷子', lastName: '😀 Emoji', createdAt: '2024-05-06T07:08:09Z' }),
+      user(3, { lastName: 'a\tb\\c' }),
+      user(4, { createdAt: '2024-05-06T07:08:09.1Z' }),
+      user(5, { city: 'x'.repeat(80) }),
+    ];
+    const viaPush = new EncodedRows();
+    const viaJson = new EncodedRows(Buffer.allocUnsafe(16));
+    const padded = (u: User) => Buffer.from(`  ${JSON.stringify(u)}\n`);
+    for (const u of users) {
+      viaPush.push(u);
+      const b = padded(u);
+      // A value with escapes is not canonical: declined, nothing appended, pushed the ordinary way.
+      if (!viaJson.pushJson(b, 2, b.length - 1)) {
+        expect(u.id).toBe(3);
+        expect(viaJson.length).toBe(2);
+        viaJson.push(u);
+      }
+    }
+    expect(viaJson.length).toBe(users.length);
+    expect(viaJson.bytes().toString('utf8')).toBe(viaPush.bytes().toString('utf8'));
+    expect(viaJson.users()).toEqual(users);
+  });
+
+  it('pushJson declines an invalid record and appends nothing', () => {
+    const rows = new EncodedRows();
+    for (const bad of [
+      { ...user(1), department: 'sales' },
+      { ...user(1), id: 0 },
+      { ...user(1), extra: 1 },
+    ]) {
+      const b = Buffer.from(JSON.stringify(bad));
+      expect(rows.pushJson(b, 0, b.length)).toBe(false);
+    }
+    expect(rows.length).toBe(0);
+    expect(rows.bytes().length).toBe(0);
+  });
 });

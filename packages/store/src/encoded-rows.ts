@@ -1,4 +1,11 @@
-import { isoToMysqlDatetime, mysqlDatetimeToIso, USER_COLUMNS, type User } from '@stampede/schema';
+import {
+  isoToMysqlDatetime,
+  mysqlDatetimeToIso,
+  scanUserJson,
+  USER_COLUMNS,
+  USER_JSON_SPANS,
+  type User,
+} from '@stampede/schema';
 
 /** How {@link EncodedRows} writes rows, told to LOAD DATA. */
 export const TSV_FORMAT =
@@ -41,6 +48,12 @@ function userOfLine(line: string): User {
 }
 
 const INITIAL_BYTES = 64 * 1024;
+const TAB = 0x09;
+const SPACE = 0x20;
+/** Which columns hold a timestamp: written as MySQL's DATETIME (`T` a space, no `Z`), as {@link tsvLine} does. */
+const IS_TIMESTAMP: readonly boolean[] = USER_COLUMNS.map((c) => c.kind === 'timestamp');
+/** The value spans {@link scanUserJson} fills, one set reused for every row. */
+const SPANS = new Int32Array(USER_JSON_SPANS);
 /** Characters gathered as one string before they are written to the buffer: one native call per ~250 rows, not per row. */
 const FLUSH_CHARS = 64 * 1024;
 const LF = 0x0a;
@@ -81,17 +94,57 @@ export class EncodedRows {
     if (this.#pending.length >= FLUSH_CHARS) this.#flush();
   }
 
+  /**
+   * Append the user whose JSON text is `buf[start, end)` when it is in the canonical form
+   * {@link scanUserJson} reads on bytes (what the generator writes): its values are copied into
+   * the row as they are, with no string, object or parse on the way. False, and nothing appended,
+   * for any other text: parse and validate it, then {@link push} the user. `buf` must be valid UTF-8.
+   */
+  pushJson(buf: Buffer, start: number, end: number): boolean {
+    const spans = SPANS;
+    if (!scanUserJson(buf, start, end, spans)) return false;
+    if (this.#pending.length > 0) this.#flush();
+    // The row is shorter than its JSON text: keys and quotes go, a tab and a line feed come.
+    this.#reserve(end - start + 1);
+    const out = this.#buf;
+    let p = this.#used;
+    for (let c = 0; c < IS_TIMESTAMP.length; c++) {
+      if (c > 0) out[p++] = TAB;
+      const s = spans[2 * c] as number;
+      const e = spans[2 * c + 1] as number;
+      if (IS_TIMESTAMP[c]) {
+        // 2024-05-06T07:08:09.123Z -> 2024-05-06 07:08:09.123
+        for (let i = s; i < s + 10; i++) out[p++] = buf[i] as number;
+        out[p++] = SPACE;
+        for (let i = s + 11, z = e - 1; i < z; i++) out[p++] = buf[i] as number;
+        continue;
+      }
+      if (e - s > 32) {
+        p += buf.copy(out, p, s, e);
+        continue;
+      }
+      for (let i = s; i < e; i++) out[p++] = buf[i] as number;
+    }
+    out[p++] = LF;
+    this.#used = p;
+    this.#rows++;
+    return true;
+  }
+
+  /** Room for `bytes` more bytes. */
+  #reserve(bytes: number): void {
+    if (this.#used + bytes <= this.#buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#used + bytes));
+    this.#buf.copy(grown, 0, 0, this.#used);
+    this.#buf = grown;
+  }
+
   #flush(): void {
     const text = this.#pending;
     if (text.length === 0) return;
     this.#pending = '';
     // A UTF-16 code unit takes at most 3 bytes of UTF-8.
-    const room = text.length * 3;
-    if (this.#used + room > this.#buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#used + room));
-      this.#buf.copy(grown, 0, 0, this.#used);
-      this.#buf = grown;
-    }
+    this.#reserve(text.length * 3);
     this.#used += this.#buf.write(text, this.#used, 'utf8');
   }
 
