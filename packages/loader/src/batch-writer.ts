@@ -14,6 +14,7 @@ import type { InputInfo, SourceRecord } from './input.js';
 import type { LoadSummary } from './load.js';
 import type { RejectRecord, RejectWriter } from './rejects.js';
 import { retryBatch } from './retry-policy.js';
+import type { RowPlaces } from './row-places.js';
 
 /**
  * A batch's rows: encoded as they are read when the rows go in by `load-data` (bytes outside the
@@ -25,8 +26,8 @@ export type BatchRows = EncodedRows | User[];
 export interface Batch {
   seq: number;
   rows: BatchRows;
-  /** The source record of each row (for a reject, and the mark of a bisected piece). */
-  recs: SourceRecord[];
+  /** Where each row came from (for a reject, and the mark of a bisected piece). */
+  places: RowPlaces;
   /** Input position of the batch's first record, and just past its last. */
   start: number;
   end: number;
@@ -128,7 +129,7 @@ export class BatchWriter {
   /** The mark of the piece `[from, to)` of `batch`: up to its last record, the batch's own at the end. */
   #markOf(batch: Batch, to: number, mark: ProgressMark): ProgressMark {
     if (to === batch.rows.length) return mark;
-    return { ...mark, offset: (batch.recs[to - 1] as SourceRecord).end, rows: mark.rows - (batch.rows.length - to) };
+    return { ...mark, offset: batch.places.end(to - 1), rows: mark.rows - (batch.rows.length - to) };
   }
 
   async #commit(batch: Batch, from: number, to: number, batchMark: ProgressMark): Promise<void> {
@@ -149,7 +150,7 @@ export class BatchWriter {
     } catch (error) {
       if (!(isDatabaseError(error) && error.errorClass === 'row')) throw error;
       if (rows.length === 1) {
-        await this.reject(batch.recs[from] as SourceRecord, batch.lineBase, { stage: 'database', ...refusalOf(error) });
+        await this.reject(batch.places.record(from), batch.lineBase, { stage: 'database', ...refusalOf(error) });
         // The batch's last row: its mark still has to say the batch is done. (Before that, the
         // next piece's mark says it; a stop in between only rejects this row again.)
         if (to === batch.rows.length) {

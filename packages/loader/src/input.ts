@@ -262,6 +262,11 @@ export interface SourceRecord {
   value?: unknown;
   /** Why it did not parse. */
   error?: string;
+  /**
+   * The line, not parsed yet (NDJSON read with {@link RecordReaderOptions.rawLines}): the caller
+   * tries its bytes first and calls {@link parseRawRecord} when they are not what it reads.
+   */
+  raw?: RawLine;
 }
 
 /** Where to read records from. */
@@ -284,6 +289,12 @@ export interface RecordReaderOptions {
    * @default 4194304 (the loader's default batch size in bytes)
    */
   maxRecordBytes?: number;
+  /**
+   * NDJSON lines come unparsed, as {@link SourceRecord.raw} (with `text` undefined until
+   * {@link parseRawRecord}): for a loader that reads a canonical record's bytes directly.
+   * @default false
+   */
+  rawLines?: boolean;
 }
 
 /** Records in chunks, plus how to turn their relative line numbers into file line numbers. */
@@ -326,6 +337,24 @@ function parseNdjson(line: RawLine, lineNo: number): SourceRecord | undefined {
   if (rec === undefined || rec.error !== undefined) return rec;
   parseJson(rec, line.text, !line.terminated);
   return rec;
+}
+
+/** An NDJSON line as a record whose parse waits ({@link RecordReaderOptions.rawLines}); blank lines are none. */
+function rawNdjson(line: RawLine, lineNo: number): SourceRecord | undefined {
+  // A line that starts with `{` is not blank: the common case decides without decoding the text.
+  if (line.problem !== undefined || line.buf === undefined || line.buf[line.start] !== 0x7b) {
+    return parseNdjson(line, lineNo);
+  }
+  return { offset: line.offset, end: line.end, line: lineNo, text: undefined, raw: line };
+}
+
+/** Parse a record read with {@link RecordReaderOptions.rawLines}: `text`, then `value` or `error`, as the reader would have. */
+export function parseRawRecord(rec: SourceRecord): void {
+  const line = rec.raw;
+  if (line === undefined) return;
+  rec.raw = undefined;
+  rec.text = line.text;
+  parseJson(rec, line.text, !line.terminated);
 }
 
 function parseCsv(line: RawLine, lineNo: number, fields: string[]): SourceRecord | undefined {
@@ -412,6 +441,7 @@ async function* lineRecords(options: RecordReaderOptions, counter: { lines: numb
   const stream = openStream(options, seekStart, end);
   const splitter = new LineSplitter(seekStart, options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
   let fields = info.csvFields;
+  const raw = options.rawLines === true;
   let lineNo = 0;
   let done = seekStart;
   const toRecords = (lines: RawLine[]): SourceRecord[] => {
@@ -432,7 +462,7 @@ async function* lineRecords(options: RecordReaderOptions, counter: { lines: numb
         }
         rec = parseCsv(l, lineNo, fields);
       } else {
-        rec = parseNdjson(l, lineNo);
+        rec = raw ? rawNdjson(l, lineNo) : parseNdjson(l, lineNo);
       }
       if (rec) out.push(rec);
     }

@@ -15,18 +15,36 @@ export function bomLength(buf: Buffer): number | undefined {
 /** Bytes of a record over the size bound that the reject file keeps, so a huge line cannot fill memory. */
 export const PREVIEW_BYTES = 1024;
 
-/** One line of the input, split but not parsed. */
-export interface RawLine {
-  /** Byte offset of the line's first byte. */
-  offset: number;
-  /** Offset just past its line end. */
-  end: number;
+/**
+ * One line of the input, split but not parsed. A good line keeps its bytes (`buf[start, stop)`)
+ * and decodes its text only when asked: a loader that reads the bytes directly never makes it.
+ */
+export class RawLine {
+  #text: string | undefined;
+
+  constructor(
+    /** Byte offset of the line's first byte. */
+    readonly offset: number,
+    /** Offset just past its line end. */
+    readonly end: number,
+    text: string | undefined,
+    /** Whether it ended with a line feed (the last line of an input may not). */
+    readonly terminated: boolean,
+    /** Why the line cannot be a record whatever its content (too long, not UTF-8, a NUL byte). */
+    readonly problem: string | undefined,
+    /** The bytes holding the line (a good line's; valid UTF-8 without NUL), from `start` to `stop` without its line end. */
+    readonly buf: Buffer | undefined = undefined,
+    readonly start = 0,
+    readonly stop = 0,
+  ) {
+    this.#text = text;
+  }
+
   /** The line without its line end (only its first {@link PREVIEW_BYTES} when it is over the bound). */
-  text: string;
-  /** Whether it ended with a line feed (the last line of an input may not). */
-  terminated: boolean;
-  /** Why the line cannot be a record whatever its content (too long, not UTF-8, a NUL byte). */
-  problem: string | undefined;
+  get text(): string {
+    this.#text ??= (this.buf as Buffer).toString('utf8', this.start, this.stop);
+    return this.#text;
+  }
 }
 
 /** The reason given for a record of `bytes` bytes over the `max` bound. */
@@ -105,18 +123,21 @@ export class LineSplitter {
     let nul = buf.indexOf(0, i);
     while (nl >= 0) {
       const e = nl > i && buf[nl - 1] === 13 ? nl - 1 : nl;
-      let problem: string | undefined;
-      let text: string;
+      let line: RawLine;
+      const offset = this.#pos + i;
+      const end = this.#pos + nl + 1;
       if (e - i > this.maxBytes) {
-        problem = tooLongReason(e - i, this.maxBytes);
-        text = preview(buf, i, e, previewBytes(this.maxBytes));
+        const text = preview(buf, i, e, previewBytes(this.maxBytes));
+        line = new RawLine(offset, end, text, true, tooLongReason(e - i, this.maxBytes));
+      } else if (!clean && !isUtf8(buf.subarray(i, e))) {
+        line = new RawLine(offset, end, buf.toString('utf8', i, e), true, 'not valid UTF-8');
+      } else if (nul >= 0 && nul < nl) {
+        line = new RawLine(offset, end, buf.toString('utf8', i, e), true, 'contains a NUL byte');
       } else {
-        text = buf.toString('utf8', i, e);
-        if (!clean && !isUtf8(buf.subarray(i, e))) problem = 'not valid UTF-8';
-        else if (nul >= 0 && nul < nl) problem = 'contains a NUL byte';
+        line = new RawLine(offset, end, undefined, true, undefined, buf, i, e);
       }
       if (nul >= 0 && nul < nl) nul = buf.indexOf(0, nl);
-      out.push({ offset: this.#pos + i, end: this.#pos + nl + 1, text, terminated: true, problem });
+      out.push(line);
       i = nl + 1;
       nl = buf.indexOf(10, i);
     }
@@ -150,13 +171,14 @@ export class LineSplitter {
     let problem: string | undefined;
     if (!isUtf8(carry.subarray(0, e))) problem = 'not valid UTF-8';
     else if (carry.indexOf(0) >= 0) problem = 'contains a NUL byte';
-    const text = carry.toString('utf8', 0, e);
-    return [{ offset: this.#pos, end: this.#pos + carry.length, text, terminated: false, problem }];
+    const end = this.#pos + carry.length;
+    if (problem !== undefined) return [new RawLine(this.#pos, end, carry.toString('utf8', 0, e), false, problem)];
+    return [new RawLine(this.#pos, end, undefined, false, undefined, carry, 0, e)];
   }
 
   #skipped(s: Skipping, more: number, end: number, terminated: boolean): RawLine {
     const bytes = s.bytes + more;
-    return { offset: s.offset, end, text: s.text, terminated, problem: tooLongReason(bytes, this.maxBytes) };
+    return new RawLine(s.offset, end, s.text, terminated, tooLongReason(bytes, this.maxBytes));
   }
 }
 

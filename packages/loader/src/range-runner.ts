@@ -1,8 +1,9 @@
 import { formatIssues, USER_COLUMNS, type User, validateUser } from '@stampede/schema';
 import { EncodedRows, type ProgressMark } from '@stampede/store';
 import type { Batch, BatchWriter } from './batch-writer.js';
-import { readRecords, type SourceRecord } from './input.js';
+import { parseRawRecord, readRecords, type SourceRecord } from './input.js';
 import type { LoadIdentity, LoadSetup, RangePlan } from './load-plan.js';
+import { RowPlaces } from './row-places.js';
 
 /** What every range of one load shares. */
 export interface RangeContext {
@@ -111,6 +112,8 @@ export async function runRange(ctx: RangeContext, plan: RangePlan): Promise<void
     from: plan.from,
     ...(setup.stdin && { stdin: setup.stdin }),
     highWaterMark: READ_CHUNK_BYTES,
+    // Batches held encoded try each NDJSON line's bytes first (EncodedRows.pushJson).
+    rawLines: ctx.encodeRows > 0,
   });
   const lanes = new LaneDispatcher(ctx, plan);
   const done = committedSpans(plan);
@@ -118,7 +121,7 @@ export async function runRange(ctx: RangeContext, plan: RangePlan): Promise<void
   const newBatch = (start: number): Batch => ({
     seq: seq++,
     rows: ctx.encodeRows ? (lanes.spare.pop() ?? new EncodedRows(Buffer.allocUnsafe(ctx.encodeRows))) : [],
-    recs: [],
+    places: new RowPlaces(),
     start,
     end: start,
     bytes: 0,
@@ -153,6 +156,19 @@ export async function runRange(ctx: RangeContext, plan: RangePlan): Promise<void
 async function take(ctx: RangeContext, batch: Batch, rec: SourceRecord, lineBase: () => Promise<number>) {
   const { writer } = ctx;
   writer.rowsRead++;
+  const raw = rec.raw;
+  if (raw !== undefined) {
+    // The common case: a canonical record, straight from its bytes into the batch's encoded rows
+    // (no text, no parse, no object). Anything else is parsed and validated below, as ever.
+    const rows = batch.rows as EncodedRows;
+    if (raw.buf !== undefined && rows.pushJson(raw.buf, raw.start, raw.stop)) {
+      batch.bytes += rec.end - rec.offset;
+      if (ctx.setup.info.seekable) batch.places.add(rec.offset, rec.end, rec.line);
+      else batch.places.addWithText(rec.offset, rec.end, rec.line, raw.buf, raw.start, raw.stop);
+      return;
+    }
+    parseRawRecord(rec);
+  }
   if (rec.error !== undefined) {
     await writer.reject(rec, lineBase, { stage: 'parse', reason: rec.error });
     return;
@@ -169,5 +185,5 @@ async function take(ctx: RangeContext, batch: Batch, rec: SourceRecord, lineBase
   if (rec.text !== undefined) rec.value = undefined;
   if (ctx.setup.info.seekable) rec.text = undefined;
   batch.rows.push(v.user);
-  batch.recs.push(rec);
+  batch.places.addRecord(rec);
 }

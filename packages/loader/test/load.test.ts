@@ -139,6 +139,26 @@ for (const [name, urlFor, describeOn, method] of targets) {
       expect(emoji?.lastName).toBe('😀 Emoji');
     });
 
+    it('the mixed bad-input file through standard input: the same rejects, each with its line as read', async () => {
+      // Standard input cannot be read again: a row the database refuses must bring its own text.
+      const t = setup();
+      const { text, rejects, good } = badInput();
+      const rejectFile = tmp.join(`bad-stdin-${t.table}.rejects.ndjson`);
+      const stdin = Readable.from([text.subarray(0, 1000), text.subarray(1000)]);
+      const s = await load({ input: '-', stdin, rejectFile, batchRows: 1000, concurrency: 1 }, t);
+      expect(s).toMatchObject({ rejected: rejects.length, inserted: good.length, complete: true });
+      const got = readFileSync(rejectFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      got.sort((a, b) => a.line - b.line);
+      expect(got.map((r) => [r.line, r.stage])).toEqual(rejects.map((r) => [r.line, r.stage]));
+      for (const r of got)
+        expect(text.subarray(r.offset, r.offset + Buffer.byteLength(r.raw)).toString('utf8')).toBe(r.raw);
+      expect(got.filter((r) => r.stage === 'database').map((r) => JSON.parse(r.raw).id)).toEqual([8, 9]);
+      expect(await ids(t.url, t.table)).toEqual(good);
+    });
+
     it('three shards add up to the whole file, rows and counts', async () => {
       const t = setup();
       const input = write(tmp.join('shards.csv'), csv(users(1, 1000)));
