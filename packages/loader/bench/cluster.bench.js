@@ -36,7 +36,7 @@ function runLoaders(urls, table, input) {
           const shard = urls.length > 1 ? ['--shard', `${k + 1}/${urls.length}`] : [];
           const child = spawn(
             process.execPath,
-            ['--max-semi-space-size=4', CLI, '--db', url, '--table', table, ...shard, '--json', input],
+            [CLI, '--db', url, '--table', table, ...shard, '--json', input],
             { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATABASE_URL: '' } },
           );
           let out = '';

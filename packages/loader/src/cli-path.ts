@@ -7,9 +7,8 @@ const script = siblingScript(import.meta.url, 'cli');
 export const loaderCliPath: string = script.path;
 
 /**
- * The node flags `stampede-load`'s shebang runs with; pass them before {@link loaderCliPath}.
- * A loader allocates fast and keeps little: V8 would grow its young generation to tens of MB
- * per semi-space, while 2 MB made it scavenge over a thousand times for 1M rows; 4 MB keeps
- * both speed and peak RSS (figures in docs/benchmarks.md). From source, also what runs TypeScript.
+ * The node flags to pass before {@link loaderCliPath}: none for the built script; from source
+ * (tests), what runs TypeScript. No memory flag: the load thread bounds its own young generation
+ * (load-thread.ts), whoever starts the process.
  */
-export const loaderNodeFlags: readonly string[] = ['--max-semi-space-size=4', ...script.execArgv];
+export const loaderNodeFlags: readonly string[] = script.execArgv;
