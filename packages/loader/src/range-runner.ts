@@ -131,7 +131,7 @@ export async function runRange(ctx: RangeContext, plan: RangePlan): Promise<void
   try {
     outer: for await (const chunk of reader.chunks) {
       for (const rec of chunk) {
-        if (!done(rec.offset)) await take(ctx, batch, rec, reader.lineBase);
+        if (!done(rec.offset) && !takeBytes(ctx, batch, rec)) await take(ctx, batch, rec, reader.lineBase);
         batch.end = rec.end;
         if (batch.rows.length >= ctx.batchRows || batch.bytes >= ctx.batchBytes) {
           await lanes.dispatch(batch);
@@ -152,23 +152,26 @@ export async function runRange(ctx: RangeContext, plan: RangePlan): Promise<void
   await lanes.drain();
 }
 
+/**
+ * The common case, synchronously (no promise a row): a canonical NDJSON record, straight from its
+ * bytes into the batch's encoded rows — no text, no parse, no object. False for anything else,
+ * which {@link take} parses and validates as ever.
+ */
+function takeBytes(ctx: RangeContext, batch: Batch, rec: SourceRecord): boolean {
+  const raw = rec.raw;
+  if (raw?.buf === undefined || !(batch.rows as EncodedRows).pushJson(raw.buf, raw.start, raw.stop)) return false;
+  ctx.writer.rowsRead++;
+  batch.bytes += rec.end - rec.offset;
+  if (ctx.setup.info.seekable) batch.places.add(rec.offset, rec.end, rec.line);
+  else batch.places.addWithText(rec.offset, rec.end, rec.line, raw.buf, raw.start, raw.stop);
+  return true;
+}
+
 /** One record into the batch, or into the reject file. */
 async function take(ctx: RangeContext, batch: Batch, rec: SourceRecord, lineBase: () => Promise<number>) {
   const { writer } = ctx;
   writer.rowsRead++;
-  const raw = rec.raw;
-  if (raw !== undefined) {
-    // The common case: a canonical record, straight from its bytes into the batch's encoded rows
-    // (no text, no parse, no object). Anything else is parsed and validated below, as ever.
-    const rows = batch.rows as EncodedRows;
-    if (raw.buf !== undefined && rows.pushJson(raw.buf, raw.start, raw.stop)) {
-      batch.bytes += rec.end - rec.offset;
-      if (ctx.setup.info.seekable) batch.places.add(rec.offset, rec.end, rec.line);
-      else batch.places.addWithText(rec.offset, rec.end, rec.line, raw.buf, raw.start, raw.stop);
-      return;
-    }
-    parseRawRecord(rec);
-  }
+  parseRawRecord(rec);
   if (rec.error !== undefined) {
     await writer.reject(rec, lineBase, { stage: 'parse', reason: rec.error });
     return;
