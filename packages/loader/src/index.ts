@@ -13,6 +13,7 @@ export {
   type InputFormat,
   type InputInfo,
   inspectInput,
+  parseRawRecord,
   type RecordReader,
   type RecordReaderOptions,
   readRecords,
