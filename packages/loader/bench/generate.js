@@ -2,7 +2,9 @@
 // bench does not depend on @stampede/datagen.
 
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
 import { DEPARTMENTS as DEPTS, USER_FIELDS as FIELDS } from '@stampede/schema';
 
 const FIRST = ['Ada', 'Zoë', 'José', 'Łucja', 'Omar', 'Mei', 'Kwame', 'Anaïs', 'Søren', 'Priya', 'Hiroshi', 'Olu'];
@@ -80,6 +82,14 @@ export async function writeBenchFiles(count, ndjsonPath, tsvPath) {
   }
   await new Promise((resolve) => nd.end(resolve));
   if (tsv) await new Promise((resolve) => tsv.end(resolve));
+}
+
+/** Whether this Node.js can write zstd (node:zlib has it from 22.15 and 23.8). */
+export const canZstd = typeof zlib.createZstdCompress === 'function';
+
+/** A zstd-compressed copy of `srcPath` at `destPath` (node:zlib's zstd, default level; one frame). */
+export async function writeZstdCopy(srcPath, destPath) {
+  await pipeline(createReadStream(srcPath), zlib.createZstdCompress(), createWriteStream(destPath));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

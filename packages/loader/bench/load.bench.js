@@ -5,6 +5,10 @@
 // wall time, the client's CPU-seconds (its /proc stat) and the server's (mariadbd's /proc stat,
 // when the server runs on this machine), per 1M rows. Peak RSS per entry point: the bin, the
 // `stampede` runner's in-process `load`, and the library's loadFile.
+// The same rounds also run `stampede-load` on a zstd-compressed copy of the same NDJSON
+// (users.ndjson.zst, node:zlib's zstd at its default level), alternating order with the plain run,
+// for issue 17 item 5: the loader reads `.zst` at >= 0.9x the speed of plain (each round's zst
+// rows/s over plain rows/s, then their median). Skipped on a Node.js without zlib zstd.
 // MySQL/MariaDB at MYSQL_URL (default mysql://root@127.0.0.1:3306/test); a scratch database is
 // created and dropped. Needs the `mariadb` or `mysql` client for the LOAD DATA reference.
 import { spawn } from 'node:child_process';
@@ -16,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { createUsersTableSql, USER_COLUMN_NAMES, userToRow } from '@stampede/schema';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
-import { writeBenchFiles } from './generate.js';
+import { canZstd, writeBenchFiles, writeZstdCopy } from './generate.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
@@ -192,6 +196,9 @@ try {
   const sample = join(dir, 'sample.ndjson');
   await writeBenchFiles(ROWS, nd, tsv);
   await writeBenchFiles(SAMPLE, sample);
+  const ndZst = join(dir, 'users.ndjson.zst');
+  if (canZstd) await writeZstdCopy(nd, ndZst);
+  else note(`  (node:zlib has no zstd in ${process.version}: the .zst run is skipped)`);
 
   const admin = await mysql.createConnection(serverUrl);
   await admin.query(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -199,7 +206,7 @@ try {
 
   const bin = clientBinary();
   if (!bin) note('  (no mariadb/mysql client binary: LOAD DATA reference skipped)');
-  const runs = { client: [], ours: [] };
+  const runs = { client: [], ours: [], zst: [] };
   const runClient = async () => {
     await settle(['client'], ['client']);
     const r = await measure(bin, clientArgs(tsv, 'client'));
@@ -217,11 +224,30 @@ try {
       `  stampede-load:    ${r.seconds.toFixed(2)} s, client ${r.clientCpu} CPU-s, server ${r.serverCpu?.toFixed(2)} CPU-s, ${s.peakRssMb} MB`,
     );
   };
+  const runZst = async () => {
+    await settle(['ours_zst']);
+    const r = await measure(process.execPath, [
+      ...CLI_FLAGS,
+      CLI,
+      ndZst,
+      '--db',
+      dbUrl,
+      '--table',
+      'ours_zst',
+      '--json',
+    ]);
+    const s = JSON.parse(r.out);
+    runs.zst.push({ ...r, rows: s.inserted, rowsPerSecond: s.inserted / r.seconds, peakRssMb: s.peakRssMb });
+    note(
+      `  stampede-load .zst: ${r.seconds.toFixed(2)} s, client ${r.clientCpu} CPU-s, server ${r.serverCpu?.toFixed(2)} CPU-s, ${s.peakRssMb} MB`,
+    );
+  };
   for (let round = 0; round < ROUNDS; round++) {
-    // Alternated, so that neither always runs on a server that has just been busy.
-    const order = round % 2 === 0 ? [runClient, runBin] : [runBin, runClient];
-    for (const run of order) if (bin || run === runBin) await run();
+    // Alternated, so that none always runs on a server that has just been busy.
+    const order = round % 2 === 0 ? [runClient, runBin, runZst] : [runZst, runBin, runClient];
+    for (const run of order) if ((bin || run !== runClient) && (canZstd || run !== runZst)) await run();
   }
+  await settle(['ours_zst']);
 
   // Peak RSS (and speed) through the other entry points, once each.
   const entry = {};
@@ -263,6 +289,7 @@ try {
   });
   const client = bin ? summarize(runs.client) : undefined;
   const ours = summarize(runs.ours);
+  const zst = canZstd ? summarize(runs.zst) : undefined;
   const classroomFig = {
     rowsPerSecond: Math.round(cls.n / cls.seconds),
     seconds: cls.seconds,
@@ -273,8 +300,13 @@ try {
   const roundRatios = runs.client.map((c, i) =>
     runs.ours[i] ? runs.ours[i].rowsPerSecond / c.rowsPerSecond : undefined,
   );
+  // The same for .zst against plain: each round's zst rows/s over that round's plain rows/s.
+  const zstRoundRatios = runs.zst.map((z, i) =>
+    runs.ours[i] ? z.rowsPerSecond / runs.ours[i].rowsPerSecond : undefined,
+  );
   const ratios = {
     oursVsClientLoadData: median(roundRatios),
+    zstVsPlain: median(zstRoundRatios),
     oursVsClassroom: ours.rowsPerSecond / classroomFig.rowsPerSecond,
     sqliteOursVsBare: sqS.inserted / sq.seconds / (ROWS / bareS),
   };
@@ -294,6 +326,7 @@ try {
     '| what | rows/s | s | client CPU-s per 1M | server CPU-s per 1M | peak RSS MB |',
     '|---|---:|---:|---:|---:|---:|',
     row('stampede-load, default', ours),
+    ...(zst ? [row('stampede-load, .ndjson.zst input', zst)] : []),
     ...(client ? [row('mariadb client LOAD DATA LOCAL INFILE, one statement', client)] : []),
     row(`classroom: one INSERT per row, autocommit (${cls.n} rows)`, classroomFig),
     ...(entry.runner ? [row('stampede load (runner, in-process)', { ...entry.runner })] : []),
@@ -302,6 +335,11 @@ try {
     `| SQLite: stampede-load | ${Math.round(sqS.inserted / sq.seconds)} | ${f(sq.seconds)} | | | ${sqS.peakRssMb} |`,
     '',
     `ours vs client LOAD DATA: ${f(ratios.oursVsClientLoadData)}x (median of rounds ${roundRatios.map((x) => f(x)).join(', ')}; target >= 1.3x)`,
+    ...(zst
+      ? [
+          `zst vs plain:             ${f(ratios.zstVsPlain)}x (median of rounds ${zstRoundRatios.map((x) => f(x)).join(', ')}; target >= 0.9x)`,
+        ]
+      : []),
     `ours vs classroom:        ${f(ratios.oursVsClassroom, 1)}x (target >= 25x)`,
     `SQLite ours vs bare loop: ${f(ratios.sqliteOursVsBare)}x (target >= 0.8x)`,
     `peak RSS:                 bin ${peakRssMb.bin} MB, runner ${peakRssMb.runner ?? '-'} MB, loadFile ${peakRssMb.loadFile ?? '-'} MB (target <= 200 MB each)`,
@@ -315,12 +353,14 @@ try {
       rounds: ROUNDS,
       loadAverage: [load0, loadavg()[0]],
       ours,
+      zst,
       client,
       classroom: classroomFig,
       entryPoints: entry,
       sqlite: { bareRowsPerSecond: Math.round(ROWS / bareS), oursRowsPerSecond: Math.round(sqS.inserted / sq.seconds) },
       ratios,
       roundRatios,
+      zstRoundRatios,
       peakRssMb,
     })}\n`,
   );
