@@ -3,7 +3,7 @@ import type { User } from '@stampede/schema';
 import {
   type DatabaseError,
   describeRowError,
-  type EncodedRows,
+  EncodedRows,
   isDatabaseError,
   type OnDuplicate,
   type ProgressMark,
@@ -132,6 +132,19 @@ export class BatchWriter {
     return { ...mark, offset: batch.places.end(to - 1), rows: mark.rows - (batch.rows.length - to) };
   }
 
+  /**
+   * Row `i`'s source record, for its reject. A row taken from its bytes keeps only its place: a
+   * plain file's line is read again from it; a stream's line was canonical JSON, which is exactly
+   * `JSON.stringify` of the user its encoded row decodes to (no escapes, fields in column order).
+   */
+  #recordOf(batch: Batch, i: number): SourceRecord {
+    const rec = batch.places.record(i);
+    if (rec.text === undefined && rec.value === undefined && !this.info.seekable && batch.rows instanceof EncodedRows) {
+      rec.value = batch.rows.slice(i, i + 1).users()[0];
+    }
+    return rec;
+  }
+
   async #commit(batch: Batch, from: number, to: number, batchMark: ProgressMark): Promise<void> {
     const rows = batch.rows.slice(from, to);
     const progress = this.#markOf(batch, to, batchMark);
@@ -150,7 +163,7 @@ export class BatchWriter {
     } catch (error) {
       if (!(isDatabaseError(error) && error.errorClass === 'row')) throw error;
       if (rows.length === 1) {
-        await this.reject(batch.places.record(from), batch.lineBase, { stage: 'database', ...refusalOf(error) });
+        await this.reject(this.#recordOf(batch, from), batch.lineBase, { stage: 'database', ...refusalOf(error) });
         // The batch's last row: its mark still has to say the batch is done. (Before that, the
         // next piece's mark says it; a stop in between only rejects this row again.)
         if (to === batch.rows.length) {

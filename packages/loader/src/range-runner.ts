@@ -162,8 +162,9 @@ function takeBytes(ctx: RangeContext, batch: Batch, rec: SourceRecord): boolean 
   if (raw?.buf === undefined || !(batch.rows as EncodedRows).pushJson(raw.buf, raw.start, raw.stop)) return false;
   ctx.writer.rowsRead++;
   batch.bytes += rec.end - rec.offset;
-  if (ctx.setup.info.seekable) batch.places.add(rec.offset, rec.end, rec.line);
-  else batch.places.addWithText(rec.offset, rec.end, rec.line, raw.buf, raw.start, raw.stop);
+  // Its place is enough: a plain file's line can be read again, and a stream's is the canonical
+  // JSON of its encoded row, byte for byte (BatchWriter.reject rebuilds it).
+  batch.places.add(rec.offset, rec.end, rec.line);
   return true;
 }
 
