@@ -34,11 +34,10 @@ function runLoaders(urls, table, input) {
       (url, k) =>
         new Promise((resolve, reject) => {
           const shard = urls.length > 1 ? ['--shard', `${k + 1}/${urls.length}`] : [];
-          const child = spawn(
-            process.execPath,
-            [CLI, '--db', url, '--table', table, ...shard, '--json', input],
-            { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATABASE_URL: '' } },
-          );
+          const child = spawn(process.execPath, [CLI, '--db', url, '--table', table, ...shard, '--json', input], {
+            stdio: ['ignore', 'pipe', 'inherit'],
+            env: { ...process.env, DATABASE_URL: '' },
+          });
           let out = '';
           child.stdout.on('data', (d) => (out += d));
           child.on('exit', (code) =>
