@@ -12,30 +12,13 @@ const SKIPPABLE_MAGIC = 0x184d2a50;
 /** The length of the frame at the start of `buf`, or undefined when `buf` does not hold all of it yet. */
 export function zstdFrameLength(buf: Buffer): number | undefined {
   if (buf.length < 8) return undefined;
-  const magic = buf.readUInt32LE(0);
-  if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
-    const length = 8 + buf.readUInt32LE(4);
-    return buf.length >= length ? length : undefined;
-  }
-  if (magic !== ZSTD_MAGIC) throw Object.assign(new Error('not a zstd frame'), { code: 'ZSTD_BAD_FRAME' });
-  const descriptor = buf[4] as number;
-  const fcsFlag = descriptor >> 6;
-  const singleSegment = (descriptor >> 5) & 1;
-  const checksum = (descriptor >> 2) & 1;
-  const dictFlag = descriptor & 3;
-  let at = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][dictFlag]! + [singleSegment, 2, 4, 8][fcsFlag]!;
-  for (;;) {
-    if (buf.length < at + 3) return undefined;
-    const header = buf.readUIntLE(at, 3);
-    const last = header & 1;
-    const type = (header >> 1) & 3;
-    const size = header >> 3;
-    if (type === 3) throw Object.assign(new Error('reserved zstd block type'), { code: 'ZSTD_BAD_FRAME' });
-    at += 3 + (type === 1 ? 1 : size);
-    if (last) break;
-  }
-  at += checksum ? 4 : 0;
-  return buf.length >= at ? at : undefined;
+  const { bytes, ends } = new FrameCutter().cut(buf);
+  return ends ? bytes : undefined;
+}
+
+/** A stream or buffer that ends inside a frame. */
+function truncatedError(): Error {
+  return Object.assign(new Error('the zstd input ends in the middle of a frame'), { code: 'ZSTD_TRUNCATED' });
 }
 
 /** Where a {@link FrameCutter} is in the current frame. */
@@ -216,9 +199,7 @@ export function createZstdFramesDecoder(): Transform {
     flush(callback: TransformCallback) {
       if (!cutter.midFrame) return callback();
       // A cut-off last frame: what its decoder could read of it is out; then say so.
-      const truncated = Object.assign(new Error('the zstd input ends in the middle of a frame'), {
-        code: 'ZSTD_TRUNCATED',
-      });
+      const truncated = truncatedError();
       if (!inner) return callback(truncated);
       closeFrame().then(
         () => callback(truncated),
@@ -234,8 +215,7 @@ export function decodeZstdFrames(buf: Buffer): Buffer {
   let rest = buf;
   while (rest.length > 0) {
     const n = zstdFrameLength(rest);
-    if (n === undefined)
-      throw Object.assign(new Error('the zstd input ends in the middle of a frame'), { code: 'ZSTD_TRUNCATED' });
+    if (n === undefined) throw truncatedError();
     if (rest.readUInt32LE(0) === ZSTD_MAGIC) parts.push(zlib.zstdDecompressSync(rest.subarray(0, n)));
     rest = rest.subarray(n);
   }
