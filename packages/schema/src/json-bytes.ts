@@ -1,7 +1,7 @@
 import { type ColumnSpec, USER_COLUMNS } from './ddl.js';
 import { SchemaMismatchError } from './errors.js';
 import { DEPARTMENTS } from './user.js';
-import { daysInMonth, validateUser } from './validate.js';
+import { daysInMonth, sampleRecord, validateUser } from './validate.js';
 
 /**
  * A user record's JSON text read as bytes, without `JSON.parse` and without an object: the fast
@@ -214,21 +214,7 @@ export function scanUserJson(buf: Buffer, start: number, end: number, spans: Int
  * @throws SchemaMismatchError naming the first disagreement.
  */
 export function checkUserJsonScanner(): void {
-  const sample: Record<string, unknown> = {};
-  for (const c of USER_COLUMNS) {
-    sample[c.field] =
-      c.kind === 'id'
-        ? c.min
-        : c.kind === 'email'
-          ? 'a@example.com'
-          : c.kind === 'department'
-            ? DEPARTMENTS[0]
-            : c.kind === 'date'
-              ? '2000-01-01'
-              : c.kind === 'timestamp'
-                ? '2000-01-01T00:00:00.000Z'
-                : 'a'.repeat(Math.max(c.min, 1));
-  }
+  const sample = sampleRecord();
   const spans = new Int32Array(USER_JSON_SPANS);
   const text = Buffer.from(JSON.stringify(sample));
   if (!validateUser(sample).ok || !scanUserJson(text, 0, text.length, spans)) {

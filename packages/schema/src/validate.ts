@@ -62,12 +62,12 @@ function isDatePrefix(s: string): boolean {
 }
 
 /** `YYYY-MM-DD`. */
-export function isIsoDate(value: unknown): boolean {
+function isIsoDate(value: unknown): boolean {
   return typeof value === 'string' && value.length === 10 && isDatePrefix(value);
 }
 
 /** `YYYY-MM-DDTHH:MM:SS[.s{1,3}]Z`, UTC only. */
-export function isIsoTimestamp(value: unknown): boolean {
+function isIsoTimestamp(value: unknown): boolean {
   if (typeof value !== 'string' || value.length < 20 || value.length > 24 || !isDatePrefix(value)) return false;
   if (value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return false;
   const h = digits(value, 11, 2);
@@ -290,6 +290,11 @@ function sampleValue(spec: ColumnSpec): unknown {
   }
 }
 
+/** A record made from the column table, one accepted value a field: what the start-up checks feed a reader. */
+export function sampleRecord(): Record<string, unknown> {
+  return Object.fromEntries(USER_COLUMNS.map((c) => [c.field, sampleValue(c)]));
+}
+
 /**
  * Hold a validator to the column table: it accepts a record made from the table and returns
  * its fields in column order, and it reports each field missing, and each string field one
@@ -297,7 +302,7 @@ function sampleValue(spec: ColumnSpec): unknown {
  * @throws SchemaMismatchError naming the first disagreement.
  */
 export function checkValidator(validate: (input: unknown) => ValidationResult, where = 'validateUser'): void {
-  const sample = Object.fromEntries(USER_COLUMNS.map((c) => [c.field, sampleValue(c)]));
+  const sample = sampleRecord();
   const result = validate(sample);
   if (!result.ok)
     throw new SchemaMismatchError(where, `it refuses a record made from the table: ${formatIssues(result.issues)}`);
