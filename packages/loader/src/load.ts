@@ -322,7 +322,9 @@ export async function loadHere(options: LoadOptions): Promise<LoadSummary> {
     const progress = reportProgress(options, writer, layout, started);
     // load-data: fewer, larger batches save per-batch statements and round trips (5,000 rows took
     // 3.2-3.4 client and server CPU-s per 300k rows against 3.7-4.8 at 1,000, on a busy machine; on a
-    // quiet one 1,000-5,000 were within the noise), but 5,000 took peak RSS to 204-229 MB: 2,500 keeps 184-196.
+    // quiet one 1,000-5,000 were within the noise). Since rows are taken from their bytes, 10,000 was
+    // 4% faster than 2,500 in four alternated 1M-row pairs (inside the noise) and peaked at 183 MB
+    // against ~150: 2,500 stays (docs/benchmarks.md).
     const batchRows = capBatchRows(options.batchRows ?? (method === 'insert' && !isSqlite ? 1000 : 2500), caps);
     const batchBytes = capBatchBytes(
       Math.max(64 * 1024, Math.min(options.batchBytes ?? 4 * 1024 * 1024, Math.floor(maxPacket / 2))),
