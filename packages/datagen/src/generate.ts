@@ -47,7 +47,7 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
   const signal = options.signal;
   if (signal?.aborted) throw new DatagenError('ABORTED', 'generation was interrupted before it started');
   const started = performance.now();
-  const target = await openTarget(options.out);
+  const target = await openTarget(options.out, { directIo: o.directIo });
   const chunks = chunkCount(o.startId, o.count);
   // No more threads than chunks: each renders whole chunks.
   const threads = Math.min(o.threads, chunks);

@@ -63,6 +63,16 @@ export interface GenerateOptions {
    * @default true when `out` is a path ending in `.gz`, else false
    */
   gzip?: boolean;
+  /**
+   * Write a new file with direct I/O (`O_DIRECT` on Linux, bypassing the page cache): `true`,
+   * `false`, or `'auto'` — direct for runs of at least {@link DIRECT_IO_MIN_ROWS} users, where
+   * copying the file into the page cache costs the workers measurable CPU. A smaller file goes
+   * through the page cache, so the run does not wait for the disk (a busy disk made direct
+   * writes of a few MB take seconds). Devices, FIFOs and file systems that refuse direct I/O
+   * are always written through the page cache. The bytes are the same either way.
+   * @default 'auto'
+   */
+  directIo?: boolean | 'auto';
   /** Called after each chunk is handed to the output, in id order. */
   onProgress?: (progress: GenerateProgress) => void;
   /** Stops the run: the temporary file is removed and the promise rejects with code `ABORTED`. */
@@ -80,6 +90,12 @@ export interface GenerateProgress {
   elapsedMs: number;
 }
 
+/**
+ * The run size from which `directIo: 'auto'` writes with direct I/O: about 75 MB of NDJSON.
+ * (3M users, 920 MB, spent 1–2 CPU-s copying into the page cache on a 2-core machine.)
+ */
+export const DIRECT_IO_MIN_ROWS = 250_000;
+
 /** {@link GenerateOptions} checked, with their defaults filled in. */
 export interface ResolvedOptions {
   count: number;
@@ -89,6 +105,8 @@ export interface ResolvedOptions {
   format: Format;
   threads: number;
   compression: Compression;
+  /** Whether a new file is opened for direct I/O (where the file system takes it). */
+  directIo: boolean;
 }
 
 function invalid(option: string, message: string, hint: string): DatagenError {
@@ -138,7 +156,12 @@ export function resolveOptions(options: GenerateOptions): ResolvedOptions {
     );
   }
   const compression = resolveCompression(options, path);
-  return { count, seed, startId, locale, format, threads, compression };
+  const direct = options.directIo ?? 'auto';
+  if (direct !== 'auto' && typeof direct !== 'boolean') {
+    throw invalid('direct-io', `must be true, false or 'auto', got ${describe(direct)}`, "the default is 'auto'");
+  }
+  const directIo = direct === 'auto' ? count >= DIRECT_IO_MIN_ROWS : direct;
+  return { count, seed, startId, locale, format, threads, compression, directIo };
 }
 
 function resolveCompression(options: GenerateOptions, path: string | undefined): Compression {

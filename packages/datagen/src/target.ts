@@ -22,9 +22,10 @@ export interface Target {
 
 /**
  * Opens `out`: standard output, a caller's stream, or a file written under a temporary name in
- * its directory (a device or FIFO in place). Refuses a directory or an unwritable path.
+ * its directory (a device or FIFO in place), with direct I/O if `options.directIo`. Refuses a
+ * directory or an unwritable path.
  */
-export async function openTarget(out: string | Writable | undefined): Promise<Target> {
+export async function openTarget(out: string | Writable | undefined, options: { directIo: boolean }): Promise<Target> {
   if (out === undefined || out === '-') {
     return {
       stream: process.stdout,
@@ -71,9 +72,9 @@ export async function openTarget(out: string | Writable | undefined): Promise<Ta
       cause,
     });
   }
-  // A new file is written with direct I/O where the file system takes it (see direct-file.ts);
-  // a device or FIFO, or a file system that refuses it, through the page cache.
-  const direct = inPlace ? undefined : await openDirect(temp);
+  // A new file is written with direct I/O when asked and the file system takes it (see
+  // direct-file.ts); a device or FIFO, or a file system that refuses it, through the page cache.
+  const direct = inPlace || !options.directIo ? undefined : await openDirect(temp);
   if (direct) await handle.close();
   const stream = direct ?? handle.createWriteStream();
   const close = () => (direct ? direct.closeFile() : handle.close());

@@ -10,7 +10,8 @@ import { makeTempDir } from '@stampede/test-utils';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDirect } from '../src/direct-file.js';
-import { type DatagenError, generateRecords, generateUsers, isDatagenError } from '../src/index.js';
+import { type DatagenError, DIRECT_IO_MIN_ROWS, generateRecords, generateUsers, isDatagenError } from '../src/index.js';
+import { resolveOptions } from '../src/options.js';
 import { openFlags } from './open-flags.js';
 
 const dir = makeTempDir('datagen');
@@ -334,6 +335,7 @@ describe('interruption and bad input', () => {
     [{ count: 10, seed: -1 }, 'seed'],
     [{ count: 10, compression: 'lz4' }, 'compression'],
     [{ count: 10, gzip: true, compression: 'zstd' }, 'gzip'],
+    [{ count: 10, directIo: 'yes' }, 'direct-io'],
   ])('%j is refused naming %s, and no file is made', async (options, option) => {
     const out = dir.join(`bad-${option}.ndjson`);
     const error = await rejection(generateUsers({ ...(options as { count: number }), out }));
@@ -360,6 +362,7 @@ describe('interruption and bad input', () => {
         seed: 7,
         threads: 2,
         out,
+        directIo: true,
         onProgress: () => flags.push(...openFlags(temp)),
       });
       expect(flags.length).toBeGreaterThan(0);
@@ -374,6 +377,22 @@ describe('interruption and bad input', () => {
       await generateUsers({ count: COUNT, startId: START, seed: 7, threads: 2, out: cached });
       expect(readFileSync(out).equals(Buffer.concat(sink))).toBe(true);
       expect(summary.bytes).toBe(statSync(out).size);
+    },
+  );
+
+  it.runIf(process.platform === 'linux')(
+    "a run under DIRECT_IO_MIN_ROWS goes through the page cache by default ('auto'); a bigger one is direct",
+    async () => {
+      expect(resolveOptions({ count: DIRECT_IO_MIN_ROWS }).directIo).toBe(true);
+      expect(resolveOptions({ count: DIRECT_IO_MIN_ROWS - 1 }).directIo).toBe(false);
+      expect(resolveOptions({ count: DIRECT_IO_MIN_ROWS, directIo: false }).directIo).toBe(false);
+      expect(resolveOptions({ count: 1, directIo: true }).directIo).toBe(true);
+      const out = dir.join('cached.ndjson');
+      const temp = (target: string) => target.startsWith(dir.join('.cached.ndjson.')) && target.endsWith('.tmp');
+      const flags: number[] = [];
+      await generateUsers({ count: COUNT, seed: 7, threads: 2, out, onProgress: () => flags.push(...openFlags(temp)) });
+      expect(flags.length).toBeGreaterThan(0);
+      expect(flags.some((f) => (f & (constants.O_DIRECT as number)) !== 0)).toBe(false);
     },
   );
 
