@@ -1,6 +1,4 @@
-import { createRequire, syncBuiltinESMExports } from 'node:module';
-import type { WorkerOptions } from 'node:worker_threads';
-import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
+import { makeTempDir, threadsStartedBy, useTestDatabase } from '@stampede/test-utils';
 import { afterAll, expect, it } from 'vitest';
 import { loadFile } from '../src/load.js';
 import { ndjson, users, write } from './fixtures.js';
@@ -12,27 +10,6 @@ import { ndjson, users, write } from './fixtures.js';
 const db = await useTestDatabase({ importMetaUrl: import.meta.url });
 const tmp = makeTempDir('loader-memory');
 afterAll(() => tmp.cleanup());
-
-/** Watch the worker threads started while `fn` runs: the options each was given. */
-async function threadsStartedBy<T>(fn: () => Promise<T>): Promise<{ result: T; started: WorkerOptions[] }> {
-  const wt = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-  const Original = wt.Worker;
-  const started: WorkerOptions[] = [];
-  wt.Worker = class extends Original {
-    constructor(path: string | URL, options: WorkerOptions = {}) {
-      started.push(options);
-      super(path, options);
-    }
-  };
-  // ES modules that import { Worker } see the change (their bindings follow the builtin's exports).
-  syncBuiltinESMExports();
-  try {
-    return { result: await fn(), started };
-  } finally {
-    wt.Worker = Original;
-    syncBuiltinESMExports();
-  }
-}
 
 db.describe('memory bounded by the loader', () => {
   it('loadFile runs the load on a thread whose young generation it bounds itself', async () => {

@@ -32,6 +32,14 @@ export type WriterReply =
 const WRITER = siblingScript(import.meta.url, 'sqlite-writer');
 
 /**
+ * The writer thread's young generation, in MB. Each batch arrives as a fresh copy of its rows
+ * and is garbage once written; left to itself V8 grows a long-running thread's young generation
+ * towards its maximum. Bounded, a 1M-row load's peak RSS was 6-8 MB lower at the same speed
+ * (203-207 MB against 209-215 MB, three alternated pairs).
+ */
+const WRITER_YOUNG_GENERATION_MB = 12;
+
+/**
  * A worker thread that runs a SQLite store's upserts on its own connection. Requests are
  * answered in order; the thread holds the process open only while one is outstanding.
  */
@@ -50,6 +58,7 @@ export class SqliteWriterThread {
     this.#worker = new Worker(writerUrl ?? WRITER.path, {
       workerData: data,
       execArgv: writerUrl ? [] : WRITER.execArgv,
+      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
     });
     this.#worker.unref();
     this.#worker.on('message', (reply: WriterReply) => {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { siblingScript } from '@stampede/cli';
-import { makeTempDir } from '@stampede/test-utils';
+import { makeTempDir, threadsStartedBy } from '@stampede/test-utils';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isDatabaseError, openStore } from '../src/index.js';
@@ -13,6 +13,19 @@ const tmp = makeTempDir('store-writer');
 afterAll(() => tmp.cleanup());
 
 describe('SQLite writer thread', () => {
+  it('bounds its young generation: each batch arrives as a fresh copy, garbage once written', async () => {
+    const { result, started } = await threadsStartedBy(async () => {
+      const store = openStore(`sqlite:${tmp.join('young.sqlite')}`, { sqliteWriterThread: true });
+      await store.ensureSchema();
+      const written = await store.upsert([user(1), user(2)]);
+      await store.close();
+      return written;
+    });
+    expect(result).toEqual({ inserted: 2, updated: 0, skipped: 0 });
+    expect(started).toHaveLength(1);
+    expect(started[0]?.resourceLimits?.maxYoungGenerationSizeMb).toBeLessThanOrEqual(16);
+  });
+
   it("brings the lock holder's SQLITE_BUSY back as a retryable error with its code, and writes once the lock is gone", async () => {
     const url = `sqlite:${tmp.join('busy.sqlite')}`;
     const store = openStore(url, { sqliteWriterThread: true, busyTimeoutMs: 50 });

@@ -25,3 +25,4 @@ export {
   type UseTestDatabaseOptions,
   useTestDatabase,
 } from './test-database.js';
+export { threadsStartedBy } from './threads-started.js';
