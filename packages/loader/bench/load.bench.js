@@ -5,6 +5,8 @@
 // wall time, the client's CPU-seconds (its /proc stat) and the server's (mariadbd's /proc stat,
 // when the server runs on this machine), per 1M rows. Peak RSS per entry point: the bin, the
 // `stampede` runner's in-process `load`, and the library's loadFile.
+// Each round also runs the same client with the rows as two statements at once (half the file
+// each): what concurrency alone gets from this server, the ceiling of any loader that splits.
 // The same rounds also run `stampede-load` on a zstd-compressed copy of the same NDJSON
 // (users.ndjson.zst, node:zlib's zstd at its default level), alternating order with the plain run,
 // for issue 17 item 5: the loader reads `.zst` at >= 0.9x the speed of plain (each round's zst
@@ -12,7 +14,7 @@
 // MySQL/MariaDB at MYSQL_URL (default mysql://root@127.0.0.1:3306/test); a scratch database is
 // created and dropped. Needs the `mariadb` or `mysql` client for the LOAD DATA reference.
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -108,9 +110,13 @@ async function settle(dropTables = [], create = []) {
   try {
     for (const t of dropTables) await c.query(`DROP TABLE IF EXISTS \`${t}\`, \`${t}_load_progress\``);
     for (const t of create) for (const sql of createUsersTableSql('mysql', { table: t })) await c.query(sql);
+    // Until under 100 dirty pages, or no fewer than 5 s before (some servers idle at a few hundred).
+    const seen = [];
     for (let i = 0; i < 120; i++) {
       const [[row]] = await c.query("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
-      if (Number(row?.Value ?? 0) < 100) return;
+      const dirty = Number(row?.Value ?? 0);
+      if (dirty < 100 || (seen.length >= 5 && dirty >= (seen.at(-5) ?? 0))) return;
+      seen.push(dirty);
       await new Promise((r) => setTimeout(r, 1000));
     }
   } finally {
@@ -144,6 +150,23 @@ function clientBinary() {
     }
   }
   return undefined;
+}
+
+/** `tsv` cut in two at the line end nearest its middle: the halves' paths. */
+function splitInTwo(tsv) {
+  const bytes = readFileSync(tsv);
+  const cut = bytes.indexOf(0x0a, bytes.length >> 1) + 1;
+  const halves = [`${tsv}.1`, `${tsv}.2`];
+  writeFileSync(halves[0], bytes.subarray(0, cut));
+  writeFileSync(halves[1], bytes.subarray(cut));
+  return halves;
+}
+
+/** A shell line that runs one client LOAD DATA per file at the same time, and waits for all. */
+function concurrentClients(bin, files, table) {
+  const quote = (a) => `'${a.replaceAll("'", "'\\''")}'`;
+  const each = files.map((file) => `${quote(bin)} ${clientArgs(file, table).map(quote).join(' ')} &`);
+  return `${each.join(' ')} wait`;
 }
 
 function clientArgs(tsv, table) {
@@ -206,7 +229,8 @@ try {
 
   const bin = clientBinary();
   if (!bin) note('  (no mariadb/mysql client binary: LOAD DATA reference skipped)');
-  const runs = { client: [], ours: [], zst: [] };
+  const runs = { client: [], split: [], ours: [], zst: [] };
+  const halves = bin ? splitInTwo(tsv) : [];
   const runClient = async () => {
     await settle(['client'], ['client']);
     const r = await measure(bin, clientArgs(tsv, 'client'));
@@ -214,6 +238,15 @@ try {
     note(
       `  client LOAD DATA: ${r.seconds.toFixed(2)} s, client ${r.clientCpu} CPU-s, server ${r.serverCpu?.toFixed(2)} CPU-s`,
     );
+  };
+  // The ceiling of concurrency on this server: the same client, the same rows as two statements
+  // at once (half the file each), no client work to speak of. A loader that splits its input
+  // cannot expect more from the server than this.
+  const runSplit = async () => {
+    await settle(['client'], ['client']);
+    const r = await measure('/bin/sh', ['-c', concurrentClients(bin, halves, 'client')]);
+    runs.split.push({ ...r, rows: ROWS, rowsPerSecond: ROWS / r.seconds });
+    note(`  client LOAD DATA x2 at once: ${r.seconds.toFixed(2)} s, server ${r.serverCpu?.toFixed(2)} CPU-s`);
   };
   const runBin = async () => {
     await settle(['ours']);
@@ -244,8 +277,10 @@ try {
   };
   for (let round = 0; round < ROUNDS; round++) {
     // Alternated, so that none always runs on a server that has just been busy.
-    const order = round % 2 === 0 ? [runClient, runBin, runZst] : [runZst, runBin, runClient];
-    for (const run of order) if ((bin || run !== runClient) && (canZstd || run !== runZst)) await run();
+    const order = round % 2 === 0 ? [runClient, runSplit, runBin, runZst] : [runZst, runBin, runSplit, runClient];
+    for (const run of order) {
+      if ((bin || (run !== runClient && run !== runSplit)) && (canZstd || run !== runZst)) await run();
+    }
   }
   await settle(['ours_zst']);
 
@@ -288,6 +323,7 @@ try {
     peakRssMb: median(list.map((r) => r.peakRssMb)),
   });
   const client = bin ? summarize(runs.client) : undefined;
+  const split = bin ? summarize(runs.split) : undefined;
   const ours = summarize(runs.ours);
   const zst = canZstd ? summarize(runs.zst) : undefined;
   const classroomFig = {
@@ -304,8 +340,12 @@ try {
   const zstRoundRatios = runs.zst.map((z, i) =>
     runs.ours[i] ? z.rowsPerSecond / runs.ours[i].rowsPerSecond : undefined,
   );
+  const splitRoundRatios = runs.client.map((c, i) =>
+    runs.split[i] ? runs.split[i].rowsPerSecond / c.rowsPerSecond : undefined,
+  );
   const ratios = {
     oursVsClientLoadData: median(roundRatios),
+    clientTwoAtOnceVsOne: median(splitRoundRatios),
     zstVsPlain: median(zstRoundRatios),
     oursVsClassroom: ours.rowsPerSecond / classroomFig.rowsPerSecond,
     sqliteOursVsBare: sqS.inserted / sq.seconds / (ROWS / bareS),
@@ -328,6 +368,7 @@ try {
     row('stampede-load, default', ours),
     ...(zst ? [row('stampede-load, .ndjson.zst input', zst)] : []),
     ...(client ? [row('mariadb client LOAD DATA LOCAL INFILE, one statement', client)] : []),
+    ...(split ? [row('the same client, two statements at once (half each)', split)] : []),
     row(`classroom: one INSERT per row, autocommit (${cls.n} rows)`, classroomFig),
     ...(entry.runner ? [row('stampede load (runner, in-process)', { ...entry.runner })] : []),
     ...(entry.loadFile ? [row('loadFile (library, no node flags)', { ...entry.loadFile })] : []),
@@ -335,6 +376,11 @@ try {
     `| SQLite: stampede-load | ${Math.round(sqS.inserted / sq.seconds)} | ${f(sq.seconds)} | | | ${sqS.peakRssMb} |`,
     '',
     `ours vs client LOAD DATA: ${f(ratios.oursVsClientLoadData)}x (median of rounds ${roundRatios.map((x) => f(x)).join(', ')}; target >= 1.3x)`,
+    ...(split
+      ? [
+          `client x2 vs client x1:   ${f(ratios.clientTwoAtOnceVsOne)}x (median of rounds ${splitRoundRatios.map((x) => f(x)).join(', ')}; what concurrency alone gets from this server)`,
+        ]
+      : []),
     ...(zst
       ? [
           `zst vs plain:             ${f(ratios.zstVsPlain)}x (median of rounds ${zstRoundRatios.map((x) => f(x)).join(', ')}; target >= 0.9x)`,
@@ -355,11 +401,13 @@ try {
       ours,
       zst,
       client,
+      clientTwoAtOnce: split,
       classroom: classroomFig,
       entryPoints: entry,
       sqlite: { bareRowsPerSecond: Math.round(ROWS / bareS), oursRowsPerSecond: Math.round(sqS.inserted / sq.seconds) },
       ratios,
       roundRatios,
+      splitRoundRatios,
       zstRoundRatios,
       peakRssMb,
     })}\n`,
