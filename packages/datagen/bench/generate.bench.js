@@ -3,7 +3,7 @@
 // written to /dev/null. Each variant runs in its own child process so its peak RSS is its own.
 // Then rounds at 3M users, where a run's fixed start weighs little, each case back to back:
 // ours on one thread and on every core into /dev/null (the scaling target), ours on every core
-// into a file with sync, and `cat` of that file's bytes (read into the page cache first) to
+// into a file with sync (through the page cache, the default, and with directIo), and `cat` of that file's bytes (read into the page cache first) to
 // another file with sync: into a file must keep up with the slower of rendering and the disk.
 // Then ours on every core writes 5M users to a file (the memory bound), and 1M users on every
 // core into a file as .ndjson, .ndjson.gz and .ndjson.zst, alternated, show what compression
@@ -49,11 +49,11 @@ async function plain(count, out) {
   return performance.now() - t0;
 }
 
-async function ours(count, out, threads) {
+async function ours(count, out, threads, directIo = false) {
   const { generateUsers } = await import('../dist/index.js');
   // A path, as a user's would be: ours then writes with its own stream (and reuses a written
   // chunk's memory, which it never does with a caller's stream that might keep it).
-  const summary = await generateUsers({ count, out, threads });
+  const summary = await generateUsers({ count, out, threads, directIo });
   return summary.elapsedMs;
 }
 
@@ -61,7 +61,10 @@ async function ours(count, out, threads) {
 if (process.argv[2] === '--variant') {
   const [, , , variant, countArg, out, threadsArg] = process.argv;
   const count = Number(countArg);
-  const ms = variant === 'plain' ? await plain(count, out) : await ours(count, out, Number(threadsArg));
+  const ms =
+    variant === 'plain'
+      ? await plain(count, out)
+      : await ours(count, out, Number(threadsArg), variant === 'ours-direct');
   process.stdout.write(
     `${JSON.stringify({ ms, usersPerSec: Math.round(count / (ms / 1000)), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
   );
@@ -146,6 +149,11 @@ function diskRounds(times, count, threads) {
     syncAll();
     const file = variant('ours', count, threads, true, 'ndjson', true);
     const fileMs = file.ms + timed(() => syncFile(file.out));
+    syncAll();
+    // The same with directIo: true (O_DIRECT), whose speed depends on the disk far more.
+    const direct = variant('ours-direct', count, threads, true, 'ndjson', true);
+    const directMs = direct.ms + timed(() => syncFile(direct.out));
+    rmSync(direct.out, { force: true });
     const copy = join(dir, 'cat.ndjson');
     try {
       execFileSync('sh', ['-c', 'cat "$0" > /dev/null', file.out]);
@@ -154,7 +162,7 @@ function diskRounds(times, count, threads) {
         execFileSync('sh', ['-c', 'cat "$0" > "$1"', file.out, copy]);
         syncFile(copy);
       });
-      runs.push({ one, all, file, fileMs, catMs, bytes: statSync(file.out).size });
+      runs.push({ one, all, file, fileMs, directMs, catMs, bytes: statSync(file.out).size });
     } finally {
       rmSync(file.out, { force: true });
       rmSync(copy, { force: true });
@@ -167,6 +175,7 @@ function diskRounds(times, count, threads) {
     oneMs: med((r) => r.one.ms),
     allMs: med((r) => r.all.ms),
     fileMs: med((r) => r.fileMs),
+    directMs: med((r) => r.directMs),
     catMs: med((r) => r.catMs),
     oneRssMb: Math.max(...runs.map((r) => r.one.maxRssMb)),
     allRssMb: Math.max(...runs.map((r) => r.all.maxRssMb)),
@@ -176,6 +185,7 @@ function diskRounds(times, count, threads) {
     scales: runs.map((r) => r.one.ms / r.all.ms),
     // Into a file against the slower of rendering (into /dev/null) and the disk (cat), per round.
     bounds: runs.map((r) => Math.max(r.all.ms, r.catMs) / r.fileMs),
+    directBounds: runs.map((r) => Math.max(r.all.ms, r.catMs) / r.directMs),
     // cat against rendering: how far the disk is ahead.
     catVsRender: runs.map((r) => r.all.ms / r.catMs),
   };
@@ -332,6 +342,16 @@ try {
       disk.fileMs,
     ),
     row(
+      `ours, ${cores} threads, into a file, directIo, with sync`,
+      m(BIG),
+      disk.speed(disk.directMs),
+      'max(/dev/null, cat) time',
+      x(middle(disk.directBounds)),
+      '(a choice)',
+      '',
+      disk.directMs,
+    ),
+    row(
       `ours, ${cores} threads, to a file`,
       '5M',
       big.usersPerSec,
@@ -368,6 +388,7 @@ try {
   console.log(
     `ours ${cores} threads into a file with sync / max(into /dev/null, cat with sync) at ${m(BIG)} (${(disk.bytes / 1e6).toFixed(0)} MB): ${x(bound)}, the median of ${ROUNDS_3M} rounds (${list(disk.bounds)}) (target >= 0.8x: ${verdict(bound >= 0.8)})`,
   );
+  console.log(`  the same with directIo (O_DIRECT): ${x(middle(disk.directBounds))} (${list(disk.directBounds)})`);
   console.log(
     `${cores} threads into a file, .ndjson.zst / .ndjson: ${x(packed.zstd.vsPlain)} (target >= 0.5x: ${verdict(packed.zstd.vsPlain >= 0.5)}); .ndjson.gz / .ndjson: ${x(packed.gzip.vsPlain)}`,
   );
@@ -398,6 +419,8 @@ try {
         oneThreadDevNullMs: Math.round(disk.oneMs),
         allCoresDevNullMs: Math.round(disk.allMs),
         allCoresFileSyncMs: Math.round(disk.fileMs),
+        allCoresDirectFileSyncMs: Math.round(disk.directMs),
+        ratioDirectFileVsBoundRounds: disk.directBounds.map(r2),
         catFileSyncMs: Math.round(disk.catMs),
         ratioAllCoresVsOneThread: r2(scale3M),
         ratioAllCoresVsOneThreadRounds: disk.scales.map(r2),

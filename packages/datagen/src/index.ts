@@ -9,6 +9,5 @@ export {
   generateUsers,
 } from './generate.js';
 export { asciiSlug, isLocale, LOCALES, type Locale } from './locales.js';
-export { DIRECT_IO_MIN_ROWS } from './options.js';
 export { CHUNK_SIZE, REFERENCE_DATE } from './records.js';
 export { type DatagenCliIo, generateCommand, runDatagenCli } from './run-cli.js';

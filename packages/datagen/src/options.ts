@@ -64,15 +64,16 @@ export interface GenerateOptions {
    */
   gzip?: boolean;
   /**
-   * Write a new file with direct I/O (`O_DIRECT` on Linux, bypassing the page cache): `true`,
-   * `false`, or `'auto'` — direct for runs of at least {@link DIRECT_IO_MIN_ROWS} users, where
-   * copying the file into the page cache costs the workers measurable CPU. A smaller file goes
-   * through the page cache, so the run does not wait for the disk (a busy disk made direct
-   * writes of a few MB take seconds). Devices, FIFOs and file systems that refuse direct I/O
-   * are always written through the page cache. The bytes are the same either way.
-   * @default 'auto'
+   * Write a new file with direct I/O (`O_DIRECT` on Linux, bypassing the page cache). It saves
+   * the workers the kernel's copying into the page cache (1–2 CPU-s for 3M users on a 2-core
+   * machine), but how fast a disk takes direct writes varies far more than buffered ones: 3M
+   * users into a file with `sync` took 0.9–1.0× the time of `/dev/null` on one machine and 4×
+   * the page cache's time on another (12.7–14.3 s against 3.0–3.5 s), and a small file written
+   * direct waited seconds for a busy disk. Devices, FIFOs and file systems that refuse it are
+   * written through the page cache anyway. The bytes are the same either way.
+   * @default false
    */
-  directIo?: boolean | 'auto';
+  directIo?: boolean;
   /** Called after each chunk is handed to the output, in id order. */
   onProgress?: (progress: GenerateProgress) => void;
   /** Stops the run: the temporary file is removed and the promise rejects with code `ABORTED`. */
@@ -89,12 +90,6 @@ export interface GenerateProgress {
   bytes: number;
   elapsedMs: number;
 }
-
-/**
- * The run size from which `directIo: 'auto'` writes with direct I/O: about 75 MB of NDJSON.
- * (3M users, 920 MB, spent 1–2 CPU-s copying into the page cache on a 2-core machine.)
- */
-export const DIRECT_IO_MIN_ROWS = 250_000;
 
 /** {@link GenerateOptions} checked, with their defaults filled in. */
 export interface ResolvedOptions {
@@ -156,11 +151,10 @@ export function resolveOptions(options: GenerateOptions): ResolvedOptions {
     );
   }
   const compression = resolveCompression(options, path);
-  const direct = options.directIo ?? 'auto';
-  if (direct !== 'auto' && typeof direct !== 'boolean') {
-    throw invalid('direct-io', `must be true, false or 'auto', got ${describe(direct)}`, "the default is 'auto'");
+  const directIo = options.directIo ?? false;
+  if (typeof directIo !== 'boolean') {
+    throw invalid('direct-io', `must be true or false, got ${describe(directIo)}`, 'the default is false');
   }
-  const directIo = direct === 'auto' ? count >= DIRECT_IO_MIN_ROWS : direct;
   return { count, seed, startId, locale, format, threads, compression, directIo };
 }
 

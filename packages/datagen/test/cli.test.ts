@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,6 +8,7 @@ import { siblingScript } from '@stampede/cli';
 import { makeTempDir } from '@stampede/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateRecords, runDatagenCli } from '../src/index.js';
+import { openFlags } from './open-flags.js';
 
 // The source CLI, run as the tests run: TypeScript through tsx, our packages from their source.
 const CLI = siblingScript(new URL('../src/cli.ts', import.meta.url).href, 'cli');
@@ -39,10 +40,45 @@ describe('runDatagenCli', () => {
   it('--help prints every option and exits 0', async () => {
     const r = await run(['--help']);
     expect(r.status).toBe(0);
-    for (const flag of ['--count', '--seed', '--threads', '--format', '--out', '--start-id', '--locale', '--json']) {
+    for (const flag of [
+      '--count',
+      '--seed',
+      '--threads',
+      '--format',
+      '--out',
+      '--start-id',
+      '--locale',
+      '--direct-io',
+      '--json',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
   });
+
+  it.runIf(process.platform === 'linux')(
+    '--direct-io opens the file with O_DIRECT, without it the page cache; the same bytes',
+    async () => {
+      const flagsOf = async (name: string, extra: string[]) => {
+        const out = dir.join(name);
+        const temp = (target: string) => target.startsWith(dir.join(`.${name}.`)) && target.endsWith('.tmp');
+        const flags: number[] = [];
+        const poll = setInterval(() => flags.push(...openFlags(temp)), 2);
+        try {
+          expect((await run(['-n', '60000', '--threads', '2', '-o', out, '-q', ...extra])).status).toBe(0);
+        } finally {
+          clearInterval(poll);
+        }
+        return { flags, bytes: readFileSync(out) };
+      };
+      const direct = await flagsOf('direct.ndjson', ['--direct-io']);
+      const cached = await flagsOf('cached.ndjson', []);
+      const isDirect = (f: number) => (f & (constants.O_DIRECT as number)) !== 0;
+      expect(direct.flags.some(isDirect)).toBe(true);
+      expect(cached.flags.length).toBeGreaterThan(0);
+      expect(cached.flags.some(isDirect)).toBe(false);
+      expect(direct.bytes.equals(cached.bytes)).toBe(true);
+    },
+  );
 
   it('writes a file and prints a JSON summary on stdout', async () => {
     const out = dir.join('users.csv');
