@@ -43,7 +43,10 @@ async function rejection(promise: Promise<unknown>): Promise<DatagenError> {
   return error;
 }
 
-describe('determinism', () => {
+// Each test here makes a file three times or more (1, 2 and 4 threads, or every format), workers
+// started from TypeScript source: 4-6 s alone, 26-30 s in CI with every package's tests at once
+// on two cores (the 30 s default timed out there). A hang guard, not a speed target.
+describe('determinism', { timeout: 120_000 }, () => {
   it.each(['ndjson', 'json', 'csv.gz'])('%s is byte-identical with 1, 2 and 4 threads', async (ext) => {
     const files = [];
     for (const threads of [1, 2, 4]) {
