@@ -3,8 +3,9 @@
 // written to /dev/null. Each variant runs in its own child process so its peak RSS is its own.
 // Then rounds at 3M users, where a run's fixed start weighs little, each case back to back:
 // ours on one thread and on every core into /dev/null (the scaling target), ours on every core
-// into a file with sync (through the page cache, the default, and with directIo), and `cat` of that file's bytes (read into the page cache first) to
-// another file with sync: into a file must keep up with the slower of rendering and the disk.
+// into a file with sync (through the page cache, the default, and with directIo), and `cat` of
+// that file's bytes (read into the page cache first) to another file with sync: into a file must
+// keep up with the slower of rendering and the disk.
 // Then ours on every core writes 5M users to a file (the memory bound), and 1M users on every
 // core into a file as .ndjson, .ndjson.gz and .ndjson.zst, alternated, show what compression
 // costs (target: .zst at >= 0.5x plain).

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,7 +8,7 @@ import { siblingScript } from '@stampede/cli';
 import { makeTempDir } from '@stampede/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateRecords, runDatagenCli } from '../src/index.js';
-import { openFlags } from './open-flags.js';
+import { isDirect, tempFileFlags } from './open-flags.js';
 
 // The source CLI, run as the tests run: TypeScript through tsx, our packages from their source.
 const CLI = siblingScript(new URL('../src/cli.ts', import.meta.url).href, 'cli');
@@ -60,9 +60,8 @@ describe('runDatagenCli', () => {
     async () => {
       const flagsOf = async (name: string, extra: string[]) => {
         const out = dir.join(name);
-        const temp = (target: string) => target.startsWith(dir.join(`.${name}.`)) && target.endsWith('.tmp');
         const flags: number[] = [];
-        const poll = setInterval(() => flags.push(...openFlags(temp)), 2);
+        const poll = setInterval(() => flags.push(...tempFileFlags(out)), 2);
         try {
           expect((await run(['-n', '60000', '--threads', '2', '-o', out, '-q', ...extra])).status).toBe(0);
         } finally {
@@ -72,7 +71,6 @@ describe('runDatagenCli', () => {
       };
       const direct = await flagsOf('direct.ndjson', ['--direct-io']);
       const cached = await flagsOf('cached.ndjson', []);
-      const isDirect = (f: number) => (f & (constants.O_DIRECT as number)) !== 0;
       expect(direct.flags.some(isDirect)).toBe(true);
       expect(cached.flags.length).toBeGreaterThan(0);
       expect(cached.flags.some(isDirect)).toBe(false);

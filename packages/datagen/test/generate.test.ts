@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { constants, createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 // Frame by frame: Node's own zstd decoder before 24.22 stops after a file's first frame.
@@ -11,7 +11,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDirect } from '../src/direct-file.js';
 import { type DatagenError, generateRecords, generateUsers, isDatagenError } from '../src/index.js';
-import { openFlags } from './open-flags.js';
+import { isDirect, tempFileFlags } from './open-flags.js';
 
 const dir = makeTempDir('datagen');
 afterAll(() => dir.cleanup());
@@ -356,7 +356,6 @@ describe('interruption and bad input', () => {
       if (!direct) skip(`the file system under ${dir.path} refuses O_DIRECT`);
       await direct?.closeFile();
       const out = dir.join('direct.ndjson');
-      const temp = (target: string) => target.startsWith(dir.join('.direct.ndjson.')) && target.endsWith('.tmp');
       const flags: number[] = [];
       const summary = await generateUsers({
         count: COUNT,
@@ -365,10 +364,10 @@ describe('interruption and bad input', () => {
         threads: 2,
         out,
         directIo: true,
-        onProgress: () => flags.push(...openFlags(temp)),
+        onProgress: () => flags.push(...tempFileFlags(out)),
       });
       expect(flags.length).toBeGreaterThan(0);
-      expect(flags.every((f) => (f & (constants.O_DIRECT as number)) !== 0)).toBe(true);
+      expect(flags.every(isDirect)).toBe(true);
       const sink: Buffer[] = [];
       const cached = new Writable({
         write(chunk, _encoding, callback) {
@@ -384,11 +383,16 @@ describe('interruption and bad input', () => {
 
   it.runIf(process.platform === 'linux')('writes through the page cache unless asked for direct I/O', async () => {
     const out = dir.join('cached.ndjson');
-    const temp = (target: string) => target.startsWith(dir.join('.cached.ndjson.')) && target.endsWith('.tmp');
     const flags: number[] = [];
-    await generateUsers({ count: COUNT, seed: 7, threads: 2, out, onProgress: () => flags.push(...openFlags(temp)) });
+    await generateUsers({
+      count: COUNT,
+      seed: 7,
+      threads: 2,
+      out,
+      onProgress: () => flags.push(...tempFileFlags(out)),
+    });
     expect(flags.length).toBeGreaterThan(0);
-    expect(flags.some((f) => (f & (constants.O_DIRECT as number)) !== 0)).toBe(false);
+    expect(flags.some(isDirect)).toBe(false);
   });
 
   it('writes a device such as /dev/null in place, never renaming over it', async () => {

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { constants, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /** The open flags of this process's descriptors for `path` (or the paths it accepts), from /proc (Linux). */
 export function openFlags(path: string | ((target: string) => boolean)): number[] {
@@ -17,3 +18,12 @@ export function openFlags(path: string | ((target: string) => boolean)): number[
   }
   return flags;
 }
+
+/** The open flags of the temporary file a run writes for `out` (`.<name>.<pid>-<random>.tmp` beside it). */
+export function tempFileFlags(out: string): number[] {
+  const prefix = join(dirname(out), `.${basename(out)}.`);
+  return openFlags((target) => target.startsWith(prefix) && target.endsWith('.tmp'));
+}
+
+/** Whether open `flags` include `O_DIRECT`. */
+export const isDirect = (flags: number): boolean => (flags & (constants.O_DIRECT as number)) !== 0;
