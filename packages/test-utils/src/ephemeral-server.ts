@@ -85,6 +85,11 @@ export async function startEphemeralServer(options: { startTimeoutMs?: number } 
   if (!server) throw new Error('No mariadbd or mysqld on this machine: install mariadb-server to run fault tests.');
   const dir: TempDir = makeTempDir('server');
   const datadir = dir.join('data');
+  // A tmpdir of its own: a starting mariadbd (and mariadb-install-db's bootstrap server)
+  // deletes every `#sql*` file in its tmpdir, which under /tmp are the temporary tables of
+  // every other server on the machine, the shared one and a Galera node being installed.
+  const serverTmp = dir.join('tmp');
+  mkdirSync(serverTmp);
   const port = await freePort();
   const timeout = options.startTimeoutMs ?? 30_000;
   const isRoot = process.getuid?.() === 0;
@@ -96,6 +101,7 @@ export async function startEphemeralServer(options: { startTimeoutMs?: number } 
       [
         '--no-defaults',
         `--datadir=${datadir}`,
+        `--tmpdir=${serverTmp}`,
         ...(isRoot ? ['--user=root'] : []),
         '--auth-root-authentication-method=normal',
         '--skip-test-db',
@@ -107,7 +113,13 @@ export async function startEphemeralServer(options: { startTimeoutMs?: number } 
     mkdirSync(datadir);
     execFileSync(
       server,
-      ['--no-defaults', '--initialize-insecure', `--datadir=${datadir}`, ...(isRoot ? ['--user=root'] : [])],
+      [
+        '--no-defaults',
+        '--initialize-insecure',
+        `--datadir=${datadir}`,
+        `--tmpdir=${serverTmp}`,
+        ...(isRoot ? ['--user=root'] : []),
+      ],
       {
         stdio: 'ignore',
       },
@@ -117,6 +129,7 @@ export async function startEphemeralServer(options: { startTimeoutMs?: number } 
     '--no-defaults',
     ...(isRoot ? ['--user=root'] : []),
     `--datadir=${datadir}`,
+    `--tmpdir=${serverTmp}`,
     `--port=${port}`,
     '--bind-address=127.0.0.1',
     `--socket=${dir.join('mysqld.sock')}`,

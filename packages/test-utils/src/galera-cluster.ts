@@ -158,6 +158,7 @@ function nodeConfig(opts: {
   return `[mysqld]
 ${opts.runAs ? `user = ${opts.runAs}` : ''}
 datadir = ${dir}/data
+tmpdir = ${dir}/tmp
 socket = ${dir}/mysqld.sock
 pid-file = ${dir}/mysqld.pid
 log-error = ${dir}/error.log
@@ -289,9 +290,13 @@ class LoopbackGalera implements GaleraCluster {
     this.nodes = ports.map((p, i) => {
       const dir = tmp.join(`node${i + 1}`);
       mkdirSync(`${dir}/data`, { recursive: true });
+      // Its own tmpdir: a mariadbd starting elsewhere on the machine with tmpdir /tmp deletes
+      // every `#sql*` file there, and took mariadb-install-db's temporary table from under it.
+      mkdirSync(`${dir}/tmp`);
       if (account) {
         chownSync(dir, account.uid, account.gid);
         chownSync(`${dir}/data`, account.uid, account.gid);
+        chownSync(`${dir}/tmp`, account.uid, account.gid);
       }
       const bufferPool = options.bufferPoolSize ?? '64M';
       const runAs = account ? 'mysql' : undefined;

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import mysql from 'mysql2/promise';
 import { expect, it } from 'vitest';
 import { useGaleraCluster } from '../src/index.js';
@@ -21,6 +22,9 @@ galera.describe('startGaleraCluster', () => {
     expect(cluster.url).toBe(`mysql://root@${cluster.nodes.map((n) => `127.0.0.1:${n.port}`).join(',')}/test`);
     for (let i = 1; i <= 3; i++) {
       expect(await cluster.status(i)).toEqual({ size: 3, state: 'Synced', component: 'Primary', ready: true });
+      // Not the machine's tmpdir, where any mariadbd starting deletes the `#sql*` files.
+      const [{ dir }] = await query<{ dir: string }>(cluster.urls[i - 1] as string, 'SELECT @@tmpdir AS dir');
+      expect(dir).not.toBe(tmpdir());
     }
   });
 

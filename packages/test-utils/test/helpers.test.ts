@@ -1,4 +1,6 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import {
@@ -43,10 +45,16 @@ db.describe('useTestDatabase', () => {
 });
 describe('startEphemeralServer', () => {
   it('starts, survives kill -9 and restart with its data, and stops', async () => {
+    // A starting mariadbd deletes every `#sql*` file in its tmpdir: under the machine's
+    // tmpdir those are other servers' temporary tables (the shared one's, a Galera node's).
+    const probe = join(tmpdir(), `#sql-stampede-probe-${process.pid}`);
+    writeFileSync(probe, '');
     const server = await startEphemeralServer();
     try {
       expect(server.running).toBe(true);
       let c = await mysql.createConnection(server.url);
+      const [dirs] = await c.query('SELECT @@tmpdir AS dir');
+      expect((dirs as { dir: string }[])[0]?.dir).not.toBe(tmpdir());
       await c.query('CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB');
       await c.query('INSERT INTO t VALUES (1), (2)');
       await c.end();
@@ -63,8 +71,10 @@ describe('startEphemeralServer', () => {
 
       await server.stop();
       expect(server.running).toBe(false);
+      expect(existsSync(probe), 'a temporary table of another server, deleted by ours starting').toBe(true);
     } finally {
       await server.destroy();
+      rmSync(probe, { force: true });
     }
   }, 120_000);
 });
