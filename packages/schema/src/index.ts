@@ -1,5 +1,6 @@
 export {
   assertIdentifier,
+  buildKeysSql,
   type ColumnSpec,
   type CreateTableOptions,
   createSecondaryIndexSql,

@@ -2,7 +2,14 @@ import { useTestDatabase } from '@stampede/test-utils';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSecondaryIndexSql, createUsersTableSql, USER_COLUMN_NAMES, type User, userToRow } from '../src/index.js';
+import {
+  buildKeysSql,
+  createSecondaryIndexSql,
+  createUsersTableSql,
+  USER_COLUMN_NAMES,
+  type User,
+  userToRow,
+} from '../src/index.js';
 
 const user: User = {
   id: 1,
@@ -66,6 +73,51 @@ db.describe('users table on MySQL/MariaDB', () => {
     for (const sql of createSecondaryIndexSql('mysql', 'users_bulk')) await conn.query(sql);
     const [rows] = await conn.query("SHOW INDEX FROM users_bulk WHERE Key_name = 'ix_users_bulk_department_id'");
     expect((rows as unknown[]).length).toBe(2);
+  });
+
+  it('builds the unique keys after a load, and clears the comment, in one statement that a shared email refuses', async () => {
+    const create = createUsersTableSql('mysql', {
+      table: 'users_keys',
+      uniqueKeys: false,
+      secondaryIndexes: false,
+      comment: "a load's note, with 'quotes' and a \\ backslash",
+    });
+    for (const sql of create) await conn.query(sql);
+    const comment = async () =>
+      (
+        (
+          await conn.query(
+            "SELECT table_comment AS c FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'users_keys'",
+          )
+        )[0] as { c: string }[]
+      )[0]?.c;
+    expect(await comment()).toBe("a load's note, with 'quotes' and a \\ backslash");
+    const keyNames = async () =>
+      [
+        ...new Set(
+          ((await conn.query('SHOW INDEX FROM users_keys'))[0] as { Key_name: string }[]).map((r) => r.Key_name),
+        ),
+      ].sort();
+    expect(await keyNames()).toEqual(['PRIMARY']);
+    const into = insertSql.replace('INSERT INTO users ', 'INSERT INTO users_keys ');
+    await conn.execute(into, userToRow(user, 'mysql'));
+    // Nothing refuses a taken email meanwhile; building the keys does, and changes nothing.
+    await conn.execute(
+      into,
+      userToRow({ ...user, id: 2, username: 'other.2', email: user.email.toUpperCase() }, 'mysql'),
+    );
+    await expect(conn.query(buildKeysSql('users_keys'))).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
+    expect(await keyNames()).toEqual(['PRIMARY']);
+    expect(await comment()).not.toBe('');
+    await conn.query('DELETE FROM users_keys WHERE id = 2');
+    await conn.query(buildKeysSql('users_keys'));
+    expect(await keyNames()).toEqual([
+      'PRIMARY',
+      'ix_users_keys_department_id',
+      'uq_users_keys_email',
+      'uq_users_keys_username',
+    ]);
+    expect(await comment()).toBe('');
   });
 });
 
