@@ -45,11 +45,13 @@ export {
 export { type SqliteStoreOptions, SqliteUserStore } from './sqlite-store.js';
 export { MAX_TABLE_NAME_LENGTH, progressTableName } from './table-names.js';
 export type {
+  ClaimTableOptions,
   EnsureSchemaOptions,
   ListDepartmentOptions,
   OnDuplicate,
   ProgressMark,
   StoreCapabilities,
+  TableClaim,
   UpsertMethod,
   UpsertOptions,
   UpsertResult,

@@ -18,17 +18,20 @@ import {
   isMissingTable,
   toDatabaseError,
 } from './errors.js';
+import { claimMysqlTable } from './new-table-claim.js';
 import { type NodeState, readNodeStates } from './node-states.js';
 import { type PoolStats, readPoolStats } from './pool-stats.js';
 import { mysqlConnectionOptions } from './probe.js';
 import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
 import { type TableNames, tableNames } from './table-names.js';
 import type {
+  ClaimTableOptions,
   EnsureSchemaOptions,
   ListDepartmentOptions,
   OnDuplicate,
   ProgressMark,
   StoreCapabilities,
+  TableClaim,
   UpsertOptions,
   UpsertResult,
   UserStore,
@@ -303,6 +306,10 @@ export class MysqlUserStore implements UserStore {
         if ((error as { errno?: number }).errno !== ER_DUP_FIELDNAME) throw error;
       });
     }
+  }
+
+  async claimTable(options: ClaimTableOptions): Promise<TableClaim> {
+    return claimMysqlTable(this.#config, this.table, (sql, values) => this.#query(sql, values), options);
   }
 
   async hasSecondaryIndexes(): Promise<boolean> {

@@ -88,6 +88,50 @@ export interface EnsureSchemaOptions {
   secondaryIndexes?: boolean;
 }
 
+/** Options of {@link UserStore.claimTable}. */
+export interface ClaimTableOptions {
+  /** The load that claims the table (the loader's load key). */
+  loadKey: string;
+  /** What it loads, for a person: named in the refusal another load gets meanwhile. */
+  input: string;
+  /**
+   * When the table does not exist, create it without its unique keys and secondary index and
+   * build them when the load ends ({@link TableClaim.buildKeys}). A load that others may write
+   * beside (a shard, standard input) says no: the table is then left to
+   * {@link UserStore.ensureSchema}, with its keys.
+   */
+  mayBuildKeysAfter: boolean;
+  /**
+   * Whether the keys built at the end include the secondary (department, id) index.
+   * @default true
+   */
+  secondaryIndexes?: boolean;
+  /** Stop waiting for another load's claim. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A load's hold on its table, from {@link UserStore.claimTable} until {@link release}. While a
+ * load holds it, other loads of the table wait at their own claim.
+ */
+export interface TableClaim {
+  /**
+   * The table has no unique keys yet: this load fills it and calls {@link buildKeys} at its end
+   * (a table it created, or one an earlier run of the same load left so). Until then, nothing
+   * refuses a username or email that another row has: `buildKeys` finds it.
+   */
+  keysAfter: boolean;
+  /**
+   * Build the unique keys and the secondary index, and mark the table finished, in one statement.
+   * `conflict`: two rows share a username or an email, and nothing changed.
+   */
+  buildKeys(): Promise<'built' | 'conflict'>;
+  /** After a conflict: drop the table and create it empty with its keys (`keysAfter` becomes false). */
+  recreateWithKeys(): Promise<void>;
+  /** Let other loads in; a table whose keys were not built stays marked for this load. Idempotent. */
+  release(): Promise<void>;
+}
+
 /** Options of {@link UserStore.listDepartment}. */
 export interface ListDepartmentOptions {
   /**
@@ -108,6 +152,14 @@ export interface UserStore {
   readonly displayUrl: string;
   /** Create the users table (and the progress table) when absent. */
   ensureSchema(options?: EnsureSchemaOptions): Promise<void>;
+  /**
+   * Before a load writes: wait for any other load of the table to end, and, with
+   * `mayBuildKeysAfter` and no table yet, create it to be filled first and keyed at the end
+   * (on one MySQL/MariaDB server: building the keys once costs the server about a third of keeping
+   * them up row by row). Refuses (a fatal `DatabaseError`) a table whose keys wait for another
+   * load that has not finished. Absent where there is nothing to gain (SQLite).
+   */
+  claimTable?(options: ClaimTableOptions): Promise<TableClaim>;
   /**
    * Add the secondary index when it is missing. Idempotent: an index already there, or added
    * by another process meanwhile, is success.
