@@ -36,7 +36,7 @@ export function summarize(
   layout: LoadLayout,
   w: BatchWriter,
   elapsedMs: number,
-): LoadSummary {
+): Omit<LoadSummary, 'keys'> {
   const { shard } = setup;
   const resumedPast = layout.resumed
     ? layout.plans.reduce(

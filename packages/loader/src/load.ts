@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { describeConnectionError, type OnDuplicate, openStore, type UserStore } from '@stampede/store';
+import { describeConnectionError, type OnDuplicate, openStore, type TableClaim, type UserStore } from '@stampede/store';
 import { capBatchBytes, capBatchRows } from './batch-limits.js';
 import { BatchWriter } from './batch-writer.js';
 import type { InputFormat } from './input.js';
@@ -90,6 +90,17 @@ export interface LoadOptions {
    */
   deferIndexes?: boolean;
   /**
+   * A file loaded into a MySQL/MariaDB table that does not exist yet (not a shard, not standard
+   * input): create the table without its unique username and email keys and its secondary
+   * index, and build them once all rows are in — one sort per key instead of a B-tree insert per
+   * row. Meanwhile other loads of the table wait for this one. Should two rows share a username or
+   * an email, the table is created again with its keys and the file loaded again, which refuses
+   * the same rows a table with its keys would (see {@link LoadSummary.keys}). `false`: create the
+   * table with its keys.
+   * @default true
+   */
+  keysAfter?: boolean;
+  /**
    * Where rejected rows go (NDJSON). Created only when a row is rejected. Refused when it is the
    * input itself, or an existing file that does not hold reject records (it would be replaced).
    * @default `<input without extension>.rejects.ndjson` beside the input (in the current directory for stdin)
@@ -176,6 +187,15 @@ export interface LoadSummary {
   stopped: 'signal' | 'max-rejects' | undefined;
   /** This process's peak resident set size so far, in MB. */
   peakRssMb: number;
+  /**
+   * The table's unique keys. `with-table`: the table had them, or was created with them.
+   * `built-after`: this load created the table and built them once its rows were in.
+   * `reloaded`: building them found two rows sharing a username or an email, so the table was
+   * created again with its keys and the file loaded again (the counts are that second pass's).
+   * `pending`: the load stopped before its end; they are built when it is resumed and finishes,
+   * and until then no other load may write to the table.
+   */
+  keys: 'with-table' | 'built-after' | 'reloaded' | 'pending';
 }
 
 const CONNECT_CODES = new Set([
@@ -190,11 +210,25 @@ const CONNECT_CODES = new Set([
   'ER_DBACCESS_DENIED_ERROR',
 ]);
 
-/** Create the table when absent; the first contact, so a refused port or a wrong password is said plainly. */
-async function openTarget(store: UserStore, setup: LoadSetup, deferIndexes: boolean): Promise<void> {
+/**
+ * Claim the table and create it when absent; the first contact, so a refused port or a wrong
+ * password is said plainly. A file loaded by one process into a table that does not exist yet
+ * gets it created without its unique keys, which are built once the rows are in.
+ */
+async function openTarget(store: UserStore, setup: LoadSetup, options: LoadOptions): Promise<TableClaim | undefined> {
+  let claim: TableClaim | undefined;
   try {
-    await store.ensureSchema({ secondaryIndexes: !deferIndexes });
+    claim = await store.claimTable?.({
+      loadKey: setup.identity.key,
+      input: setup.info.path,
+      mayBuildKeysAfter: options.keysAfter !== false && setup.info.path !== '-' && setup.shard === undefined,
+      secondaryIndexes: true,
+      ...(options.signal && { signal: options.signal }),
+    });
+    await store.ensureSchema({ secondaryIndexes: !options.deferIndexes });
+    return claim;
   } catch (error) {
+    await claim?.release();
     // A setup problem, not a batch to retry.
     const cause = (error as { cause?: { code?: string } }).cause;
     if (setup.dbConfig.kind === 'mysql' && cause?.code && CONNECT_CODES.has(cause.code)) {
@@ -252,6 +286,18 @@ function reportProgress(options: LoadOptions, writer: BatchWriter, layout: LoadL
   };
 }
 
+/**
+ * Record the whole layout before the first batch, replacing an earlier run's marks in the same
+ * transaction: a resume continues from these ranges, and a range killed before its first commit
+ * must still be there to continue (it was lost otherwise). Retried like a batch: shard processes
+ * starting together can deadlock on the progress table.
+ */
+async function recordLayout(store: UserStore, setup: LoadSetup, layout: LoadLayout, writer: BatchWriter) {
+  const key = setup.identity.key;
+  const marks = layout.plans.map((p) => ({ loadKey: key, rangeKey: `${p.key}#0`, offset: p.from, rows: 0 }));
+  await writer.withRetry(() => store.resetProgress(key, marks));
+}
+
 /** The writer of a load's batches, with the options' defaults. */
 function batchWriter(store: UserStore, setup: LoadSetup, rejects: RejectWriter, o: LoadOptions, method: LoadMethod) {
   return new BatchWriter(store, setup.info, rejects, {
@@ -294,32 +340,14 @@ export async function loadHere(options: LoadOptions): Promise<LoadSummary> {
     sqliteWriterThread: true,
   });
   let rejects: RejectWriter | undefined;
+  let claim: TableClaim | undefined;
   let settled = false;
   try {
-    await openTarget(store, setup, options.deferIndexes === true);
+    claim = await openTarget(store, setup, options);
     const method: LoadMethod =
       setup.asked !== 'auto' ? setup.asked : (await store.capabilities()).loadData ? 'load-data' : 'insert';
     const maxPacket = await store.maxStatementBytes();
     const caps = await store.capabilities();
-    const layout = await planLoad(store, setup, options.resume === true);
-    // Appended to only when this run continues the one that wrote it: a changed input starts afresh.
-    rejects = new RejectWriter(setup.rejectFile, layout.resumed);
-    const writer = batchWriter(store, setup, rejects, options, method);
-    if (!layout.resumed) {
-      // Record the whole layout before the first batch, replacing an earlier run's marks in the
-      // same transaction: a resume continues from these ranges, and a range killed before its
-      // first commit must still be there to continue (it was lost otherwise).
-      // Retried like a batch: shard processes starting together can deadlock on the progress table.
-      const marks = layout.plans.map((p) => ({
-        loadKey: identity.key,
-        rangeKey: `${p.key}#0`,
-        offset: p.from,
-        rows: 0,
-      }));
-      await writer.withRetry(() => store.resetProgress(identity.key, marks));
-    }
-    const stop = watchStop(options, setup, writer);
-    const progress = reportProgress(options, writer, layout, started);
     // load-data: fewer, larger batches save per-batch statements and round trips (5,000 rows took
     // 3.2-3.4 client and server CPU-s per 300k rows against 3.7-4.8 at 1,000, on a busy machine; on a
     // quiet one 1,000-5,000 were within the noise). Since rows are taken from their bytes, 10,000 was
@@ -330,33 +358,63 @@ export async function loadHere(options: LoadOptions): Promise<LoadSummary> {
       Math.max(64 * 1024, Math.min(options.batchBytes ?? 4 * 1024 * 1024, Math.floor(maxPacket / 2))),
       caps,
     );
-    const ctx: RangeContext = {
-      writer,
-      setup,
-      // SQLite: big enough that a commit is cheap, small enough that a batch in flight on the
-      // writer thread and the one being read stay small (10,000 took peak RSS to 240 MB, same speed).
-      batchRows,
-      batchBytes,
-      // ~260 bytes a row encoded; the buffer grows when a batch needs more.
-      encodeRows: method === 'load-data' ? Math.min(batchRows * 320, batchBytes) : 0,
-      readStopped: stop.readStopped,
+    let layout = await planLoad(store, setup, options.resume === true);
+    // Appended to only when this run continues the one that wrote it: a changed input starts afresh.
+    rejects = new RejectWriter(setup.rejectFile, layout.resumed);
+    let writer = batchWriter(store, setup, rejects, options, method);
+    if (!layout.resumed) await recordLayout(store, setup, layout, writer);
+    /** Every range of `layout` read and written by `w`; false when the load stopped or failed. */
+    const pass = async (w: BatchWriter, l: LoadLayout): Promise<boolean> => {
+      const stop = watchStop(options, setup, w);
+      const progress = reportProgress(options, w, l, started);
+      const ctx: RangeContext = {
+        writer: w,
+        setup,
+        // SQLite: big enough that a commit is cheap, small enough that a batch in flight on the
+        // writer thread and the one being read stay small (10,000 took peak RSS to 240 MB, same speed).
+        batchRows,
+        batchBytes,
+        // ~260 bytes a row encoded; the buffer grows when a batch needs more.
+        encodeRows: method === 'load-data' ? Math.min(batchRows * 320, batchBytes) : 0,
+        readStopped: stop.readStopped,
+      };
+      try {
+        await Promise.all(l.plans.map((p) => runRange(ctx, p)));
+      } finally {
+        stop.dispose();
+        progress.clear();
+      }
+      if (w.failure !== undefined) throw w.failure;
+      const complete = w.stopped === undefined;
+      progress.end();
+      return complete;
     };
-    try {
-      await Promise.all(layout.plans.map((p) => runRange(ctx, p)));
-    } finally {
-      stop.dispose();
-      progress.clear();
+    let keys: LoadSummary['keys'] = claim?.keysAfter ? 'built-after' : 'with-table';
+    let complete = await pass(writer, layout);
+    if (complete && claim?.keysAfter && (await claim.buildKeys()) === 'conflict') {
+      // Two rows share a username or an email: which one a table with its keys keeps depends on
+      // the order the rows came, so the file goes in again, in that order, with the keys in place.
+      // The marks go back to the start before the table goes: a kill between the two resumes
+      // from the start into the table as it was, never past rows the empty table lacks.
+      keys = 'reloaded';
+      layout = await planLoad(store, setup, false);
+      await rejects.close();
+      rejects = new RejectWriter(setup.rejectFile, false);
+      writer = batchWriter(store, setup, rejects, options, method);
+      await recordLayout(store, setup, layout, writer);
+      await claim.recreateWithKeys();
+      complete = await pass(writer, layout);
     }
-    if (writer.failure !== undefined) throw writer.failure;
-    const complete = writer.stopped === undefined;
+    if (!complete && claim?.keysAfter) keys = 'pending';
+    await claim?.release();
     // Idempotent: another shard's process may have added it first.
     if (complete && options.deferIndexes) await store.addSecondaryIndexes();
-    progress.end();
     // Retried like a batch: shard processes finishing together can deadlock on the progress table.
     await writer.withRetry(() => settleMarks(store, setup, layout, complete));
     settled = true;
-    return summarize(options.input, setup, store, method, layout, writer, performance.now() - started);
+    return { ...summarize(options.input, setup, store, method, layout, writer, performance.now() - started), keys };
   } finally {
+    await claim?.release().catch(() => undefined);
     // An unnamed stream's marks are of no use to anyone once it ends, however it ends.
     if (!settled && identity.kind === 'unnamed') await store.resetProgress(identity.key).catch(() => undefined);
     await rejects?.close();

@@ -31,6 +31,17 @@ export function formatSummary(s: LoadSummary): string {
       (s.resumed ? `  (resumed past ${s.resumedPast} ${s.format === 'json' ? 'elements' : 'bytes'})` : ''),
   ];
   if (s.rejectFile) lines.push(`  ${s.rejected} rejected rows written to ${s.rejectFile}`);
+  if (s.keys === 'built-after') lines.push('  a new table: its unique keys and index were built once the rows were in');
+  if (s.keys === 'reloaded') {
+    lines.push(
+      '  a new table: rows shared a username or an email when its keys were built, so the file went in again into the table with its keys, which refused them',
+    );
+  }
+  if (s.keys === 'pending') {
+    lines.push(
+      `  table ${s.table} has no unique keys until this load finishes (they are built at its end), and no other load may write to it meanwhile`,
+    );
+  }
   if (s.stopped === 'signal') lines.push('  stopped by a signal: run again with --resume to continue');
   if (s.stopped === 'max-rejects') lines.push('  stopped: too many rejected rows (--max-rejects)');
   return `${lines.join('\n')}\n`;
@@ -106,6 +117,9 @@ compressed (.gz, .zst); - reads standard input (NDJSON unless --format says othe
       { parse: choice<LoadMethod | 'auto'>(['auto', 'insert', 'load-data']), defaultHelp: 'auto', placeholder: '<m>' },
     ),
     'defer-indexes': flag('create the table without its secondary index, add it after the load'),
+    'keys-with-table': flag(
+      'create a new MySQL table with its unique keys, rather than building them once the rows are in (slower)',
+    ),
     'reject-file': option('where refused rows go, as NDJSON', {
       defaultHelp: '<input>.rejects.ndjson',
       placeholder: '<path>',
@@ -150,6 +164,7 @@ compressed (.gz, .zst); - reads standard input (NDJSON unless --format says othe
       ...(values['on-duplicate'] && { onDuplicate: values['on-duplicate'] }),
       ...(values.method && { method: values.method }),
       deferIndexes: values['defer-indexes'],
+      ...(values['keys-with-table'] && { keysAfter: false }),
       ...(values['reject-file'] !== undefined && { rejectFile: values['reject-file'] }),
       ...(values['max-rejects'] !== undefined && { maxRejects: values['max-rejects'] }),
       ...(values['unavailable-timeout'] !== undefined && {
