@@ -152,6 +152,8 @@ export interface LoadProgress {
   /** Input bytes to handle, when known. */
   total: number | undefined;
   elapsedMs: number;
+  /** `keys`: every row is in, and the table's unique keys are being built (see {@link LoadOptions.keysAfter}). */
+  phase: 'rows' | 'keys';
 }
 
 /** What a load did. */
@@ -274,6 +276,7 @@ function reportProgress(options: LoadOptions, writer: BatchWriter, layout: LoadL
       : layout.plans.reduce((n, p) => n + (p.pos - (p.range?.start ?? 0)), 0),
     total: layout.total,
     elapsedMs: performance.now() - started,
+    phase: 'rows',
   });
   const timer = report ? setInterval(() => report(snapshot()), options.progressIntervalMs ?? 1000) : undefined;
   timer?.unref();
@@ -283,6 +286,8 @@ function reportProgress(options: LoadOptions, writer: BatchWriter, layout: LoadL
       clearInterval(timer);
       if (timer) report?.(snapshot());
     },
+    /** Once, before a step that reports nothing while it runs. */
+    say: (phase: LoadProgress['phase']) => report?.({ ...snapshot(), phase }),
   };
 }
 
@@ -363,10 +368,12 @@ export async function loadHere(options: LoadOptions): Promise<LoadSummary> {
     rejects = new RejectWriter(setup.rejectFile, layout.resumed);
     let writer = batchWriter(store, setup, rejects, options, method);
     if (!layout.resumed) await recordLayout(store, setup, layout, writer);
+    let lastProgress: ReturnType<typeof reportProgress> | undefined;
     /** Every range of `layout` read and written by `w`; false when the load stopped or failed. */
     const pass = async (w: BatchWriter, l: LoadLayout): Promise<boolean> => {
       const stop = watchStop(options, setup, w);
       const progress = reportProgress(options, w, l, started);
+      lastProgress = progress;
       const ctx: RangeContext = {
         writer: w,
         setup,
@@ -391,6 +398,7 @@ export async function loadHere(options: LoadOptions): Promise<LoadSummary> {
     };
     let keys: LoadSummary['keys'] = claim?.keysAfter ? 'built-after' : 'with-table';
     let complete = await pass(writer, layout);
+    if (complete && claim?.keysAfter) lastProgress?.say('keys');
     if (complete && claim?.keysAfter && (await claim.buildKeys()) === 'conflict') {
       // Two rows share a username or an email: which one a table with its keys keeps depends on
       // the order the rows came, so the file goes in again, in that order, with the keys in place.

@@ -173,10 +173,13 @@ compressed (.gz, .zst); - reads standard input (NDJSON unless --format says othe
       signal,
       onProgress: (p) => {
         const rate = Math.round((p.rowsCommitted / Math.max(p.elapsedMs, 1)) * 1000);
+        const rows = `${fmt.format(p.rowsCommitted)} rows`;
         bar.update(
           p.done,
           p.total,
-          `${fmt.format(p.rowsCommitted)} rows | ${fmt.format(rate)} rows/s | ${p.rejected} rejected`,
+          p.phase === 'keys'
+            ? `${rows} in | building the table's unique keys`
+            : `${rows} | ${fmt.format(rate)} rows/s | ${p.rejected} rejected`,
         );
       },
       progressIntervalMs: io.stderr.isTTY ? 200 : 1000,

@@ -58,7 +58,17 @@ function withTakenKeys(n: number, [a, b, c, d]: [number, number, number, number]
 db.describe('a new table gets its keys once the rows are in', () => {
   it('the same rows and counts as a table created with its keys, and every key built at the end', async () => {
     const input = write(tmp.join('plain.ndjson'), ndjson(users(1, 3000)));
-    const after = await load({ input, table: 'ka_after', batchRows: 200 });
+    const seen: { phase: string; rows: number }[] = [];
+    const after = await load({
+      input,
+      table: 'ka_after',
+      batchRows: 200,
+      progressIntervalMs: 5,
+      onProgress: (p) => seen.push({ phase: p.phase, rows: p.rowsCommitted }),
+    });
+    // Told once, when every row is in, that the keys are being built.
+    expect(seen.filter((p) => p.phase === 'keys')).toEqual([{ phase: 'keys', rows: 3000 }]);
+    expect(seen.at(-1)).toEqual({ phase: 'keys', rows: 3000 });
     const before = await load({ input, table: 'ka_with', batchRows: 200, keysAfter: false });
     expect(after).toMatchObject({ complete: true, inserted: 3000, rejected: 0, keys: 'built-after' });
     expect(before).toMatchObject({ complete: true, inserted: 3000, rejected: 0, keys: 'with-table' });
@@ -149,6 +159,26 @@ db.describe('a new table gets its keys once the rows are in', () => {
     const [{ n }] = await query<{ n: number }>('SELECT COUNT(DISTINCT id) AS n FROM ka_two');
     expect(Number(n)).toBe(4000);
     expect((await shape('ka_two')).keys).toEqual(allKeys('ka_two'));
+  });
+
+  it('an account that may create a table but not alter it gets the table with its keys', async () => {
+    const dbName = new URL(db.url).pathname.slice(1);
+    const account = `ka_${process.pid}`;
+    await query(`CREATE USER '${account}'@'127.0.0.1' IDENTIFIED BY 'pw'`);
+    try {
+      await query(
+        `GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, CREATE TEMPORARY TABLES ON \`${dbName}\`.* TO '${account}'@'127.0.0.1'`,
+      );
+      const url = new URL(db.url);
+      url.username = account;
+      url.password = 'pw';
+      const input = write(tmp.join('no-alter.ndjson'), ndjson(users(1, 500)));
+      const summary = await loadFile({ input, db: url.toString(), table: 'ka_no_alter', method: 'load-data' });
+      expect(summary).toMatchObject({ complete: true, inserted: 500, keys: 'with-table' });
+      expect((await shape('ka_no_alter')).keys).toEqual(allKeys('ka_no_alter'));
+    } finally {
+      await query(`DROP USER '${account}'@'127.0.0.1'`);
+    }
   });
 
   it('standard input, a shard, and --keys-with-table get a table with its keys from the start', async () => {

@@ -10,6 +10,7 @@ export const ER_SERVER_SHUTDOWN = 1053;
 export const ER_DUP_FIELDNAME = 1060;
 export const ER_DUP_KEYNAME = 1061;
 export const ER_DUP_ENTRY = 1062;
+export const ER_TABLEACCESS_DENIED_ERROR = 1142;
 export const ER_NO_SUCH_TABLE = 1146;
 export const ER_NOT_ALLOWED_COMMAND = 1148;
 export const ER_NET_PACKET_TOO_LARGE = 1153;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { buildKeysSql, createUsersTableSql } from '@stampede/schema';
 import mysql from 'mysql2/promise';
 import type { DatabaseConfig } from './config.js';
-import { ER_DUP_ENTRY, ER_UNKNOWN_SYSTEM_VARIABLE } from './driver-codes.js';
+import { ER_DUP_ENTRY, ER_TABLEACCESS_DENIED_ERROR, ER_UNKNOWN_SYSTEM_VARIABLE } from './driver-codes.js';
 import { DatabaseError, toDatabaseError } from './errors.js';
 import { mysqlConnectionOptions } from './probe.js';
 import type { ClaimTableOptions, TableClaim } from './user-store.js';
@@ -64,13 +64,19 @@ export async function claimMysqlTable(
     )) as unknown as [{ c: string }[]];
     const comment = rows[0]?.c;
     if (comment === undefined && options.mayBuildKeysAfter) {
-      const sql = createUsersTableSql('mysql', {
-        table,
-        uniqueKeys: false,
-        secondaryIndexes: false,
-        comment: `${PENDING_PREFIX}${options.loadKey} of ${options.input}`,
-      });
+      const note = `${PENDING_PREFIX}${options.loadKey} of ${options.input}`;
+      const sql = createUsersTableSql('mysql', { table, uniqueKeys: false, secondaryIndexes: false, comment: note });
       for (const s of sql) await query(s);
+      // An account that may create a table but not alter it could never build the keys: find out
+      // now, on the empty table, with an ALTER that changes nothing, rather than after every row.
+      try {
+        await query(`ALTER TABLE \`${table}\` COMMENT = ?`, [note]);
+      } catch (error) {
+        if (toDatabaseError(error).errno !== ER_TABLEACCESS_DENIED_ERROR) throw error;
+        await query(`DROP TABLE \`${table}\``);
+        await unlock();
+        return KEYS_WITH_TABLE;
+      }
       return mysqlClaim(table, query, unlock, options);
     }
     const pending = comment === undefined ? null : PENDING.exec(comment);
