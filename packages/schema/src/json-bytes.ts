@@ -1,6 +1,6 @@
 import { type ColumnSpec, USER_COLUMNS } from './ddl.js';
 import { SchemaMismatchError } from './errors.js';
-import { DEPARTMENTS } from './user.js';
+import { DEPARTMENTS, EMAIL_PATTERN, LIMITS } from './user.js';
 import { daysInMonth, sampleRecord, validateUser } from './validate.js';
 
 /**
@@ -59,6 +59,46 @@ const RULES: readonly ByteRule[] = USER_COLUMNS.map((c, i) => {
 });
 
 /** The departments as bytes, by length. */
+/**
+ * The email pattern ({@link EMAIL_PATTERN}) on bytes, without making a string: a local part of
+ * 1 to `emailLocalMax` bytes from one set, `@`, then two or more dot-separated labels of 1 to 63
+ * bytes from another set, none starting or ending with one from the third. The sets are read off
+ * the validator's own compiled pattern, character by character, as {@link allowedBytes} does;
+ * {@link checkUserJsonScanner} holds the lengths to it.
+ */
+const EMAIL_RE = new RegExp(EMAIL_PATTERN);
+const EMAIL_LOCAL = new Uint8Array(256);
+const EMAIL_LABEL = new Uint8Array(256);
+const EMAIL_LABEL_EDGE = new Uint8Array(256);
+for (let b = 0x21; b < 0x7f; b++) {
+  const ch = String.fromCharCode(b);
+  EMAIL_LOCAL[b] = EMAIL_RE.test(`${ch}@a.b`) ? 1 : 0;
+  EMAIL_LABEL[b] = EMAIL_RE.test(`a@a${ch}a.b`) ? 1 : 0;
+  EMAIL_LABEL_EDGE[b] = EMAIL_RE.test(`a@${ch}.b`) ? 1 : 0;
+}
+// The separator: `a@a.a.b` matches as three labels, not as a label holding a dot.
+EMAIL_LABEL[0x2e] = 0;
+const EMAIL_LABEL_MAX = 63;
+const AT = 0x40;
+const DOT = 0x2e;
+
+/** Whether `buf[s, e)` (ASCII, no quote or backslash) matches the email pattern. */
+function isEmailAt(buf: Buffer, s: number, e: number): boolean {
+  let p = s;
+  while (p < e && EMAIL_LOCAL[buf[p] as number] === 1) p++;
+  if (p === s || p - s > LIMITS.emailLocalMax || buf[p] !== AT) return false;
+  let labels = 0;
+  for (;;) {
+    const start = ++p;
+    while (p < e && EMAIL_LABEL[buf[p] as number] === 1) p++;
+    if (p === start || p - start > EMAIL_LABEL_MAX) return false;
+    if (EMAIL_LABEL_EDGE[buf[start] as number] !== 1 || EMAIL_LABEL_EDGE[buf[p - 1] as number] !== 1) return false;
+    labels++;
+    if (p === e) return labels >= 2;
+    if (buf[p] !== DOT) return false;
+  }
+}
+
 const DEPARTMENT_BYTES: readonly Buffer[] = DEPARTMENTS.map((d) => Buffer.from(d, 'latin1'));
 
 /** Slots a `spans` array needs: a start and an end per column. */
@@ -184,7 +224,7 @@ export function scanUserJson(buf: Buffer, start: number, end: number, spans: Int
       }
       case 'email':
         e = asciiStringEnd(buf, p, end);
-        if (e < 0 || e - s > rule.max || !(rule.re as RegExp).test(buf.toString('latin1', s, e))) return false;
+        if (e < 0 || e - s > rule.max || !isEmailAt(buf, s, e)) return false;
         break;
       case 'department':
         e = asciiStringEnd(buf, p, end);
@@ -224,6 +264,31 @@ export function checkUserJsonScanner(): void {
     const got = text.toString('utf8', spans[2 * i], spans[2 * i + 1]);
     if (got !== String(sample[c.field])) {
       throw new SchemaMismatchError('scanUserJson', `it reads ${c.field} as ${JSON.stringify(got)}`);
+    }
+    if (c.kind === 'email') {
+      // The byte matcher's lengths against the pattern's: a local part and a label at their
+      // limits and one past, and a domain of one label.
+      const label = (n: number) => 'a'.repeat(n);
+      for (const email of [
+        `${label(LIMITS.emailLocalMax)}@a.b`,
+        `${label(LIMITS.emailLocalMax + 1)}@a.b`,
+        `a@${label(EMAIL_LABEL_MAX)}.b`,
+        `a@${label(EMAIL_LABEL_MAX + 1)}.b`,
+        'a@b',
+        'a@-b.c',
+        'a@b-.c',
+        'a@b..c',
+        'a@b.c.',
+        'a.b@c.d.e',
+        'a@b_c.d',
+      ]) {
+        const t = Buffer.from(JSON.stringify({ ...sample, [c.field]: email }));
+        if (
+          scanUserJson(t, 0, t.length, new Int32Array(USER_JSON_SPANS)) !== validateUser(JSON.parse(t.toString())).ok
+        ) {
+          throw new SchemaMismatchError('scanUserJson', `it disagrees with the validator on ${c.field} ${email}`);
+        }
+      }
     }
     if (c.kind === 'identifier' || c.kind === 'text') {
       const over = Buffer.from(JSON.stringify({ ...sample, [c.field]: 'a'.repeat(c.max + 1) }));
