@@ -32,6 +32,7 @@ export {
   parseOptions,
   type ValueOption,
 } from './options.js';
+export { peakRssMb } from './peak-rss.js';
 export { type Program, programHelp, runProgram } from './program.js';
 export {
   createProgress,

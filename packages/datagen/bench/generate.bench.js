@@ -16,6 +16,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { peakRssMb } from '@stampede/cli';
 
 const SELF = fileURLToPath(import.meta.url);
 const REFERENCE = new Date('2025-01-01T00:00:00.000Z');
@@ -67,7 +68,7 @@ if (process.argv[2] === '--variant') {
       ? await plain(count, out)
       : await ours(count, out, Number(threadsArg), variant === 'ours-direct');
   process.stdout.write(
-    `${JSON.stringify({ ms, usersPerSec: Math.round(count / (ms / 1000)), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+    `${JSON.stringify({ ms, usersPerSec: Math.round(count / (ms / 1000)), maxRssMb: peakRssMb() })}\n`,
   );
   process.exit(0);
 }

@@ -1,3 +1,4 @@
+import { peakRssMb } from '@stampede/cli';
 import type { UserStore } from '@stampede/store';
 import type { BatchWriter } from './batch-writer.js';
 import type { LoadMethod, LoadSummary } from './load.js';
@@ -66,6 +67,6 @@ export function summarize(
     rejectFile: w.rejects.count > 0 ? w.rejects.path : undefined,
     complete: w.stopped === undefined,
     stopped: w.stopped,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb: peakRssMb(),
   };
 }

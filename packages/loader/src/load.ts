@@ -187,7 +187,7 @@ export interface LoadSummary {
   complete: boolean;
   /** Why the load stopped early. */
   stopped: 'signal' | 'max-rejects' | undefined;
-  /** This process's peak resident set size so far, in MB. */
+  /** This process's own peak resident set size so far, in MB (`peakRssMb` of `@stampede/cli`). */
   peakRssMb: number;
   /**
    * The table's unique keys. `with-table`: the table had them, or was created with them.
