@@ -381,8 +381,10 @@ export async function loadHere(options: LoadOptions): Promise<LoadSummary> {
         // writer thread and the one being read stay small (10,000 took peak RSS to 240 MB, same speed).
         batchRows,
         batchBytes,
-        // ~260 bytes a row encoded; the buffer grows when a batch needs more.
-        encodeRows: method === 'load-data' ? Math.min(batchRows * 320, batchBytes) : 0,
+        // ~260 bytes a row encoded; the buffer grows when a batch needs more. SQLite takes them too:
+        // its writer thread decodes them, so no batch waits as objects here (1M rows: peak RSS
+        // 199-204 MB as objects).
+        encodeRows: method === 'load-data' || isSqlite ? Math.min(batchRows * 320, batchBytes) : 0,
         readStopped: stop.readStopped,
       };
       try {

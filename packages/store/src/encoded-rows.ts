@@ -34,17 +34,39 @@ export function tsvLine(user: User): string {
   return `${line}\n`;
 }
 
+/**
+ * One LOAD DATA line back to the values of the user it encodes, in column order: what
+ * `userToRow(user, 'sqlite')` gives (ids numbers, timestamps ISO text).
+ */
+function valuesOfLine(line: string): (string | number)[] {
+  const values: (string | number)[] = line.split('\t');
+  for (let i = 0; i < USER_COLUMNS.length; i++) {
+    const kind = (USER_COLUMNS[i] as (typeof USER_COLUMNS)[number]).kind;
+    let v = (values[i] as string | undefined) ?? '';
+    if (v.includes('\\')) v = v.replace(/\\[\\tnr]/g, (e) => TSV_UNESCAPES[e] ?? e);
+    values[i] = kind === 'id' ? Number(v) : kind === 'timestamp' ? mysqlDatetimeToIso(v) : v;
+  }
+  return values;
+}
+
 /** One LOAD DATA line back to the user it encodes (the inverse of {@link tsvLine}). */
 function userOfLine(line: string): User {
-  const values = line.split('\t');
+  const values = valuesOfLine(line);
   const user: Record<string, unknown> = {};
-  for (let i = 0; i < USER_COLUMNS.length; i++) {
-    const c = USER_COLUMNS[i] as (typeof USER_COLUMNS)[number];
-    let v = values[i] ?? '';
-    if (v.includes('\\')) v = v.replace(/\\[\\tnr]/g, (e) => TSV_UNESCAPES[e] ?? e);
-    user[c.field] = c.kind === 'id' ? Number(v) : c.kind === 'timestamp' ? mysqlDatetimeToIso(v) : v;
-  }
+  for (let i = 0; i < USER_COLUMNS.length; i++)
+    user[(USER_COLUMNS[i] as (typeof USER_COLUMNS)[number]).field] = values[i];
   return user as User;
+}
+
+/**
+ * LOAD DATA lines (as {@link EncodedRows} holds them) to SQLite's row values in column order,
+ * what `userToRow(user, 'sqlite')` gives for the user each encodes: the SQLite writer thread
+ * decodes a batch this way, so the thread that read it sends bytes instead of objects.
+ */
+export function sqliteRowsOfTsv(bytes: Uint8Array): (string | number)[][] {
+  const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').split('\n');
+  lines.pop();
+  return lines.map(valuesOfLine);
 }
 
 const INITIAL_BYTES = 64 * 1024;

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { createSecondaryIndexSql, createUsersTableSql, type User, userToRow } from '@stampede/schema';
 import Database from 'better-sqlite3';
 import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
-import { type EncodedRows, usersOf } from './encoded-rows.js';
+import { EncodedRows, usersOf } from './encoded-rows.js';
 import { DatabaseError, toDatabaseError } from './errors.js';
 import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
 import { SqliteWriterThread, type WriterData } from './sqlite-writer-thread.js';
@@ -136,15 +136,19 @@ export class SqliteUserStore implements UserStore {
   async upsert(users: readonly User[] | EncodedRows, options: UpsertOptions = {}): Promise<UpsertResult> {
     const onDuplicate = options.onDuplicate ?? 'update';
     const retry = options.retry ?? false;
-    const rows = usersOf(users).map((u) => userToRow(u, 'sqlite'));
     if (this.#writerData) {
       this.#writer ??= new SqliteWriterThread(this.#writerData);
+      // Encoded rows go as their bytes (one copy, then moved), and become values on the writer
+      // thread: this thread holds no object a row while the batch waits.
+      const rows =
+        users instanceof EncodedRows ? new Uint8Array(users.bytes()) : users.map((u) => userToRow(u, 'sqlite'));
       try {
         return await this.#writer.upsert(rows, onDuplicate, options.progress, retry);
       } catch (error) {
         throw toDatabaseError(error);
       }
     }
+    const rows = usersOf(users).map((u) => userToRow(u, 'sqlite'));
     return this.#run(() => upsertRows(this.db, this.#stmts, rows, onDuplicate, options.progress, retry));
   }
 

@@ -17,7 +17,8 @@ export type WriterRequest =
   | {
       id: number;
       close?: undefined;
-      rows: SqliteRow[];
+      /** The rows as values, or as the tab-separated lines of {@link EncodedRows} (decoded on the writer thread). */
+      rows: SqliteRow[] | Uint8Array;
       onDuplicate: OnDuplicate;
       progress: ProgressMark | undefined;
       retry: boolean;
@@ -98,12 +99,14 @@ export class SqliteWriterThread {
     return new Promise((resolve, reject) => {
       this.#waiting.set(request.id, { resolve, reject });
       this.#worker.ref();
-      this.#worker.postMessage(request);
+      // Encoded rows travel as a buffer of their own, moved rather than copied again.
+      const moved = !request.close && request.rows instanceof Uint8Array ? [request.rows.buffer as ArrayBuffer] : [];
+      this.#worker.postMessage(request, moved);
     });
   }
 
   upsert(
-    rows: SqliteRow[],
+    rows: SqliteRow[] | Uint8Array,
     onDuplicate: OnDuplicate,
     progress: ProgressMark | undefined,
     retry = false,

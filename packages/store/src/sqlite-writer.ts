@@ -2,6 +2,7 @@
 // upserts, so the thread that parses and validates the next batch never waits for SQLite.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { sqliteRowsOfTsv } from './encoded-rows.js';
 import type { WriterData, WriterReply, WriterRequest } from './sqlite-writer-thread.js';
 import { prepareWrites, type SqliteWrites, upsertRows } from './sqlite-writes.js';
 
@@ -29,7 +30,14 @@ parentPort?.on('message', (request: WriterRequest) => {
       const o = open();
       reply = {
         id: request.id,
-        result: upsertRows(o.db, o.writes, request.rows, request.onDuplicate, request.progress, request.retry),
+        result: upsertRows(
+          o.db,
+          o.writes,
+          request.rows instanceof Uint8Array ? sqliteRowsOfTsv(request.rows) : request.rows,
+          request.onDuplicate,
+          request.progress,
+          request.retry,
+        ),
       };
     }
   } catch (error) {

@@ -5,7 +5,7 @@ import { siblingScript } from '@stampede/cli';
 import { makeTempDir, threadsStartedBy } from '@stampede/test-utils';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isDatabaseError, openStore } from '../src/index.js';
+import { EncodedRows, isDatabaseError, openStore } from '../src/index.js';
 import { SqliteWriterThread, type WriterData } from '../src/sqlite-writer-thread.js';
 import { user } from './fixtures.js';
 
@@ -24,6 +24,28 @@ describe('SQLite writer thread', () => {
     expect(result).toEqual({ inserted: 2, updated: 0, skipped: 0 });
     expect(started).toHaveLength(1);
     expect(started[0]?.resourceLimits?.maxYoungGenerationSizeMb).toBeLessThanOrEqual(16);
+  });
+
+  it('takes encoded rows as their bytes, moved to the thread, and writes the same users as from objects', async () => {
+    const users = [
+      user(1),
+      user(2, { jobTitle: 'tab\there, line\nthere, back\\slash', city: 'São Paulo\r' }),
+      user(3, { createdAt: '1999-12-31T23:59:59.999Z' }),
+    ];
+    const encoded = new EncodedRows();
+    for (const u of users) encoded.push(u);
+    const bytes = encoded.bytes();
+    const store = openStore(`sqlite:${tmp.join('encoded.sqlite')}`, { sqliteWriterThread: true });
+    try {
+      await store.ensureSchema();
+      expect(await store.upsert(encoded)).toEqual({ inserted: 3, updated: 0, skipped: 0 });
+      // The batch's own buffer stays with the loader, which reuses it: a copy is what moved.
+      expect(bytes.byteLength).toBeGreaterThan(0);
+      expect(encoded.length).toBe(3);
+      expect((await store.findByIds([1, 2, 3])).sort((a, b) => a.id - b.id)).toEqual(users);
+    } finally {
+      await store.close();
+    }
   });
 
   it("brings the lock holder's SQLITE_BUSY back as a retryable error with its code, and writes once the lock is gone", async () => {
