@@ -141,8 +141,8 @@ db.describe('a new table gets its keys once the rows are in', () => {
     const resumed = await load({ input, table: 'ka_stop', resume: true });
     expect(resumed).toMatchObject({ complete: true, resumed: true, keys: 'built-after' });
     expect(await shape('ka_stop')).toEqual({ keys: allKeys('ka_stop'), comment: '' });
-    const [{ n }] = await query<{ n: number }>('SELECT COUNT(*) AS n FROM ka_stop');
-    expect(Number(n)).toBe(3000);
+    const [stopCount] = await query<{ n: number }>('SELECT COUNT(*) AS n FROM ka_stop');
+    expect(Number(stopCount?.n)).toBe(3000);
     // Now the other file goes in, into the keyed table.
     expect(await load({ input: other, table: 'ka_stop' })).toMatchObject({ inserted: 10, keys: 'with-table' });
   });
@@ -156,8 +156,8 @@ db.describe('a new table gets its keys once the rows are in', () => {
     ]);
     expect(results.map((r) => r.inserted)).toEqual([2000, 2000]);
     expect(results.map((r) => r.keys).sort()).toEqual(['built-after', 'with-table']);
-    const [{ n }] = await query<{ n: number }>('SELECT COUNT(DISTINCT id) AS n FROM ka_two');
-    expect(Number(n)).toBe(4000);
+    const [twoCount] = await query<{ n: number }>('SELECT COUNT(DISTINCT id) AS n FROM ka_two');
+    expect(Number(twoCount?.n)).toBe(4000);
     expect((await shape('ka_two')).keys).toEqual(allKeys('ka_two'));
   });
 
