@@ -1,12 +1,13 @@
 import { siblingScript } from '@stampede/cli';
 import { makeTempDir, useGaleraCluster } from '@stampede/test-utils';
 import { execa } from 'execa';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { type CheckResult, runDoctor } from '../src/doctor.js';
 
 // The bin from source: src/cli.ts through tsx, our packages from their source.
 const cli = siblingScript(new URL('../src/cli.ts', import.meta.url).href, 'cli');
 const tmp = makeTempDir('doctor-cluster');
+afterAll(() => tmp.cleanup());
 // One cluster for this file (~15 s); the tests below run in order on it.
 const galera = await useGaleraCluster();
 

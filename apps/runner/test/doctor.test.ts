@@ -1,12 +1,13 @@
 import { siblingScript } from '@stampede/cli';
 import { freePort, makeTempDir, useTestDatabase, withDatabase } from '@stampede/test-utils';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 // The bin from source: src/cli.ts through tsx, our packages from their source.
 const cli = siblingScript(new URL('../src/cli.ts', import.meta.url).href, 'cli');
 const db = await useTestDatabase({ importMetaUrl: import.meta.url });
 const tmp = makeTempDir('doctor');
+afterAll(() => tmp.cleanup());
 const run = (...args: string[]) =>
   execa(process.execPath, [...cli.execArgv, cli.path, ...args], {
     reject: false,
