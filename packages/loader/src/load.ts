@@ -224,7 +224,6 @@ async function openTarget(store: UserStore, setup: LoadSetup, options: LoadOptio
       loadKey: setup.identity.key,
       input: setup.info.path,
       mayBuildKeysAfter: options.keysAfter !== false && setup.info.path !== '-' && setup.shard === undefined,
-      secondaryIndexes: true,
       ...(options.signal && { signal: options.signal }),
     });
     await store.ensureSchema({ secondaryIndexes: !options.deferIndexes });
@@ -400,20 +399,22 @@ export async function loadHere(options: LoadOptions): Promise<LoadSummary> {
     };
     let keys: LoadSummary['keys'] = claim?.keysAfter ? 'built-after' : 'with-table';
     let complete = await pass(writer, layout);
-    if (complete && claim?.keysAfter) lastProgress?.say('keys');
-    if (complete && claim?.keysAfter && (await claim.buildKeys()) === 'conflict') {
-      // Two rows share a username or an email: which one a table with its keys keeps depends on
-      // the order the rows came, so the file goes in again, in that order, with the keys in place.
-      // The marks go back to the start before the table goes: a kill between the two resumes
-      // from the start into the table as it was, never past rows the empty table lacks.
-      keys = 'reloaded';
-      layout = await planLoad(store, setup, false);
-      await rejects.close();
-      rejects = new RejectWriter(setup.rejectFile, false);
-      writer = batchWriter(store, setup, rejects, options, method);
-      await recordLayout(store, setup, layout, writer);
-      await claim.recreateWithKeys();
-      complete = await pass(writer, layout);
+    if (complete && claim?.keysAfter) {
+      lastProgress?.say('keys');
+      if ((await claim.buildKeys()) === 'conflict') {
+        // Two rows share a username or an email: which one a table with its keys keeps depends on
+        // the order the rows came, so the file goes in again, in that order, with the keys in place.
+        // The marks go back to the start before the table goes: a kill between the two resumes
+        // from the start into the table as it was, never past rows the empty table lacks.
+        keys = 'reloaded';
+        layout = await planLoad(store, setup, false);
+        await rejects.close();
+        rejects = new RejectWriter(setup.rejectFile, false);
+        writer = batchWriter(store, setup, rejects, options, method);
+        await recordLayout(store, setup, layout, writer);
+        await claim.recreateWithKeys();
+        complete = await pass(writer, layout);
+      }
     }
     if (!complete && claim?.keysAfter) keys = 'pending';
     await claim?.release();

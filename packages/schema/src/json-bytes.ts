@@ -27,7 +27,6 @@ interface ByteRule {
   kind: ColumnSpec['kind'];
   min: number;
   max: number;
-  re: RegExp | undefined;
   /** `identifier`: the bytes its pattern allows (1) — read off the compiled pattern itself. */
   allowed: Uint8Array | undefined;
 }
@@ -46,19 +45,17 @@ function allowedBytes(re: RegExp, min: number): Uint8Array {
 const RULES: readonly ByteRule[] = USER_COLUMNS.map((c, i) => {
   const quoted = c.kind !== 'id';
   const prefix = `${i === 0 ? '{' : ','}${JSON.stringify(c.field)}:${quoted ? '"' : ''}`;
-  // The validator's own patterns, compiled from the same column table.
-  const re = c.pattern === undefined ? undefined : new RegExp(c.pattern);
   return {
     prefix: Buffer.from(prefix, 'latin1'),
     kind: c.kind,
     min: c.min,
     max: c.max,
-    re,
-    allowed: c.kind === 'identifier' && re ? allowedBytes(re, c.min) : undefined,
+    // The validator's own pattern, compiled from the same column table.
+    allowed:
+      c.kind === 'identifier' && c.pattern !== undefined ? allowedBytes(new RegExp(c.pattern), c.min) : undefined,
   };
 });
 
-/** The departments as bytes, by length. */
 /**
  * The email pattern ({@link EMAIL_PATTERN}) on bytes, without making a string: a local part of
  * 1 to `emailLocalMax` bytes from one set, `@`, then two or more dot-separated labels of 1 to 63
@@ -99,6 +96,7 @@ function isEmailAt(buf: Buffer, s: number, e: number): boolean {
   }
 }
 
+/** The departments as bytes, by length. */
 const DEPARTMENT_BYTES: readonly Buffer[] = DEPARTMENTS.map((d) => Buffer.from(d, 'latin1'));
 
 /** Slots a `spans` array needs: a start and an end per column. */

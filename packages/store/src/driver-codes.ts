@@ -24,6 +24,8 @@ export const ER_TRUNCATED_WRONG_VALUE = 1292;
 export const ER_TRUNCATED_WRONG_VALUE_FOR_FIELD = 1366;
 export const ER_DATA_TOO_LONG = 1406;
 export const ER_NO_REFERENCED_ROW_2 = 1452;
+/** MySQL: "Duplicate entry ... for key ..." with the key's name (an ALTER TABLE adding a unique key, too). */
+export const ER_DUP_ENTRY_WITH_KEY_NAME = 1586;
 /** MariaDB: the connection was killed (KILL CONNECTION, a server shutting down). */
 export const ER_CONNECTION_KILLED = 1927;
 /** MySQL 8: a CHECK constraint failed. */

@@ -49,12 +49,12 @@ function valuesOfLine(line: string): (string | number)[] {
   return values;
 }
 
-/** One LOAD DATA line back to the user it encodes (the inverse of {@link tsvLine}). */
-function userOfLine(line: string): User {
-  const values = valuesOfLine(line);
+/** A row's values (as {@link valuesOfLine} gives them) as the user they are (the inverse of {@link tsvLine}). */
+function userOfValues(values: (string | number)[]): User {
   const user: Record<string, unknown> = {};
-  for (let i = 0; i < USER_COLUMNS.length; i++)
+  for (let i = 0; i < USER_COLUMNS.length; i++) {
     user[(USER_COLUMNS[i] as (typeof USER_COLUMNS)[number]).field] = values[i];
+  }
   return user as User;
 }
 
@@ -197,9 +197,7 @@ export class EncodedRows {
 
   /** The rows decoded back to users, for a way in that needs values (`insert`, SQLite). */
   users(): User[] {
-    const lines = this.bytes().toString('utf8').split('\n');
-    lines.pop();
-    return lines.map(userOfLine);
+    return sqliteRowsOfTsv(this.bytes()).map(userOfValues);
   }
 }
 

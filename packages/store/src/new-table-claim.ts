@@ -2,22 +2,24 @@ import { createHash } from 'node:crypto';
 import { buildKeysSql, createUsersTableSql } from '@stampede/schema';
 import mysql from 'mysql2/promise';
 import type { DatabaseConfig } from './config.js';
-import { ER_DUP_ENTRY, ER_TABLEACCESS_DENIED_ERROR, ER_UNKNOWN_SYSTEM_VARIABLE } from './driver-codes.js';
+import {
+  ER_DUP_ENTRY,
+  ER_DUP_ENTRY_WITH_KEY_NAME,
+  ER_TABLEACCESS_DENIED_ERROR,
+  ER_UNKNOWN_SYSTEM_VARIABLE,
+} from './driver-codes.js';
 import { DatabaseError, toDatabaseError } from './errors.js';
 import { mysqlConnectionOptions } from './probe.js';
 import type { ClaimTableOptions, TableClaim } from './user-store.js';
 
 type MysqlConfig = Extract<DatabaseConfig, { kind: 'mysql' }>;
 
-/** MySQL's "Duplicate entry ... for key ..." with the key's name, raised by an ALTER as well. */
-const ER_DUP_ENTRY_WITH_KEY_NAME = 1586;
-
 // The comment of a table whose keys wait for the load that created it, and how it is read back.
 const PENDING_PREFIX = 'stampede: keys pending until load ';
 const PENDING = /^stampede: keys pending until load (\S+) of (.*)$/s;
 
 /** A claim that builds nothing and holds nothing: the table is, or will be, made with its keys. */
-export const KEYS_WITH_TABLE: TableClaim = {
+const KEYS_WITH_TABLE: TableClaim = {
   keysAfter: false,
   buildKeys: async () => 'built',
   recreateWithKeys: async () => undefined,
@@ -77,14 +79,14 @@ export async function claimMysqlTable(
         await unlock();
         return KEYS_WITH_TABLE;
       }
-      return mysqlClaim(table, query, unlock, options);
+      return mysqlClaim(table, query, unlock);
     }
     const pending = comment === undefined ? null : PENDING.exec(comment);
     if (!pending) {
       await unlock();
       return KEYS_WITH_TABLE;
     }
-    if (pending[1] === options.loadKey && options.mayBuildKeysAfter) return mysqlClaim(table, query, unlock, options);
+    if (pending[1] === options.loadKey && options.mayBuildKeysAfter) return mysqlClaim(table, query, unlock);
     await unlock();
     throw new DatabaseError(
       `table ${table} is being filled by a load that has not finished (${pending[2]}): its unique username and email keys are built when that load ends, and until then no other load may write to it`,
@@ -99,13 +101,13 @@ export async function claimMysqlTable(
   }
 }
 
-function mysqlClaim(table: string, query: Query, unlock: () => Promise<void>, options: ClaimTableOptions): TableClaim {
+function mysqlClaim(table: string, query: Query, unlock: () => Promise<void>): TableClaim {
   let released = false;
   const claim: TableClaim = {
     keysAfter: true,
     async buildKeys() {
       try {
-        await query(buildKeysSql(table, { secondaryIndexes: options.secondaryIndexes ?? true }));
+        await query(buildKeysSql(table));
         return 'built';
       } catch (error) {
         const errno = toDatabaseError(error).errno;
@@ -115,9 +117,7 @@ function mysqlClaim(table: string, query: Query, unlock: () => Promise<void>, op
     },
     async recreateWithKeys() {
       await query(`DROP TABLE IF EXISTS \`${table}\``);
-      for (const s of createUsersTableSql('mysql', { table, secondaryIndexes: options.secondaryIndexes ?? true })) {
-        await query(s);
-      }
+      for (const s of createUsersTableSql('mysql', { table })) await query(s);
       claim.keysAfter = false;
     },
     async release() {

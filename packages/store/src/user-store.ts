@@ -101,11 +101,6 @@ export interface ClaimTableOptions {
    * {@link UserStore.ensureSchema}, with its keys.
    */
   mayBuildKeysAfter: boolean;
-  /**
-   * Whether the keys built at the end include the secondary (department, id) index.
-   * @default true
-   */
-  secondaryIndexes?: boolean;
   /** Stop waiting for another load's claim. */
   signal?: AbortSignal;
 }
