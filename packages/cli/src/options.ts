@@ -45,7 +45,10 @@ type ValueOf<S extends OptionSpec> = S extends { kind: 'flag' }
 export type OptionValues<S extends OptionSpecs> = { -readonly [K in keyof S]: ValueOf<S[K]> };
 
 /** A flag option. */
-export function flag(help: string, extra: { short?: string } = {}): OptionSpec<boolean> & { kind: 'flag' } {
+export function flag(
+  help: string,
+  extra: { short?: string; negatable?: boolean } = {},
+): OptionSpec<boolean> & { kind: 'flag' } {
   return { kind: 'flag', help, ...extra };
 }
 

@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { inOrder } from './chunk-queue.js';
 import { type Compression, rawLength } from './compression.js';
+import type { DirectFileStats } from './direct-file.js';
 import { DatagenError } from './errors.js';
 import { type Format, framing } from './format.js';
 import { type Locale, loadLocale } from './locales.js';
@@ -35,6 +36,13 @@ export interface GenerateSummary {
   /** Threads that rendered: `threads`, but at most one per chunk. */
   threads: number;
   chunks: number;
+  /**
+   * How a file's bytes reached the disk (see {@link GenerateOptions.directIo}): bytes written
+   * direct and through the page cache, and why direct I/O ended early if it did. Absent for
+   * standard output, a caller's stream, a device, `directIo: false`, and `directIo: true` where
+   * direct I/O is refused.
+   */
+  io?: DirectFileStats;
 }
 
 /**
@@ -61,6 +69,7 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
   // The workers start first; this thread builds the tables meanwhile, once for all of them.
   // A run of one chunk is rendered here: a worker takes about 100 ms to start.
   const renderer = chunks > 1 ? poolRenderer(o, threads) : callerRenderer(o);
+  let io: DirectFileStats | undefined;
   try {
     const tables = renderTables(await loadLocale(o.locale), o.format, chunks > 1);
     const compressed = o.compression !== 'none';
@@ -75,6 +84,7 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
       taken: () => options.onProgress?.(progress()),
     });
     await pipeline(source, target.stream, { signal, end: target.end });
+    io = target.io();
     await target.commit();
   } catch (cause) {
     await target.discard();
@@ -99,6 +109,7 @@ export async function generateUsers(options: GenerateOptions): Promise<GenerateS
     lastId: o.startId + o.count - 1,
     threads,
     chunks,
+    ...(io && { io }),
   };
 }
 

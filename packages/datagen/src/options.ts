@@ -64,16 +64,21 @@ export interface GenerateOptions {
    */
   gzip?: boolean;
   /**
-   * Write a new file with direct I/O (`O_DIRECT` on Linux, bypassing the page cache). It saves
-   * the workers the kernel's copying into the page cache (1–2 CPU-s for 3M users on a 2-core
-   * machine), but how fast a disk takes direct writes varies far more than buffered ones: 3M
-   * users into a file with `sync` took 0.9–1.0× the time of `/dev/null` on one machine and 4×
-   * the page cache's time on another (12.7–14.3 s against 3.0–3.5 s), and a small file written
-   * direct waited seconds for a busy disk. Devices, FIFOs and file systems that refuse it are
-   * written through the page cache anyway. The bytes are the same either way.
-   * @default false
+   * How a new file's bytes reach the disk. Direct I/O (`O_DIRECT` on Linux, bypassing the page
+   * cache) saves the kernel's copying into the page cache (1–2 CPU-s for 3M users on a 2-core
+   * machine, the cores the workers render on), but how fast a disk takes direct writes varies far
+   * more than buffered ones: 3M users into a file with `sync` took 0.9–1.0× the time of
+   * `/dev/null` direct on one machine and 4× the page cache's time on another (12.7–14.3 s
+   * against 3.0–3.5 s), and a small file written direct waited seconds for a busy disk.
+   * - `'auto'`: the first 64 MiB through the page cache, the rest direct until the device has
+   *   kept the writer waiting 100 ms in all, then the page cache again (`AUTO_DIRECT`);
+   * - `true`: direct from the first byte, however slow;
+   * - `false`: the page cache.
+   * Devices, FIFOs and file systems that refuse it are written through the page cache anyway.
+   * The bytes are the same either way; {@link GenerateSummary.io} says how they went.
+   * @default 'auto'
    */
-  directIo?: boolean;
+  directIo?: boolean | 'auto';
   /** Called after each chunk is handed to the output, in id order. */
   onProgress?: (progress: GenerateProgress) => void;
   /** Stops the run: the temporary file is removed and the promise rejects with code `ABORTED`. */
@@ -100,8 +105,8 @@ export interface ResolvedOptions {
   format: Format;
   threads: number;
   compression: Compression;
-  /** Whether a new file is opened for direct I/O (where the file system takes it). */
-  directIo: boolean;
+  /** Whether a new file is written with direct I/O (where the file system takes it). */
+  directIo: boolean | 'auto';
 }
 
 function invalid(option: string, message: string, hint: string): DatagenError {
@@ -151,9 +156,9 @@ export function resolveOptions(options: GenerateOptions): ResolvedOptions {
     );
   }
   const compression = resolveCompression(options, path);
-  const directIo = options.directIo ?? false;
-  if (typeof directIo !== 'boolean') {
-    throw invalid('direct-io', `must be true or false, got ${describe(directIo)}`, 'the default is false');
+  const directIo = options.directIo ?? 'auto';
+  if (typeof directIo !== 'boolean' && directIo !== 'auto') {
+    throw invalid('direct-io', `must be true, false or 'auto', got ${describe(directIo)}`, "the default is 'auto'");
   }
   return { count, seed, startId, locale, format, threads, compression, directIo };
 }

@@ -78,7 +78,10 @@ export const generateCommand = defineCommand({
       placeholder: '<n>',
     }),
     locale: option(LOCALES.join(' | '), { parse: choice(LOCALES), default: 'en' as const, placeholder: '<code>' }),
-    'direct-io': flag('write the file with O_DIRECT, bypassing the page cache (saves CPU; on some disks much slower)'),
+    'direct-io': flag(
+      'write the whole file with O_DIRECT, bypassing the page cache, however slow the disk. By default a file past 64 MiB is written direct until the disk keeps the writer waiting (100 ms in all), then through the page cache',
+      { negatable: true },
+    ),
     quiet: flag('no progress output', { short: 'q' }),
     version: flag('print the version', { short: 'v' }),
   },
@@ -90,7 +93,7 @@ Examples:
   stampede-datagen -n 1000000 --start-id 1000001 -o shard-2.ndjson   # on a second machine
 
 Exit status: 0 done, 1 failed, 2 bad input or unwritable path, 130/143 interrupted.`,
-  async run({ values, io, signal, progress }) {
+  async run({ values, given, io, signal, progress }) {
     if (values.version) {
       const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
       io.stdout.write(`${pkg.version}\n`);
@@ -111,7 +114,7 @@ Exit status: 0 done, 1 failed, 2 bad input or unwritable path, 130/143 interrupt
       startId: values['start-id'],
       ...(values.format && { format: values.format }),
       locale: values.locale,
-      directIo: values['direct-io'] === true,
+      directIo: given.has('direct-io') ? values['direct-io'] : 'auto',
       out: toStdout ? (io.stdout === process.stdout ? '-' : (io.stdout as Writable)) : values.out,
       signal,
       onProgress: (p) => {

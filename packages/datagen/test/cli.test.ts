@@ -56,25 +56,35 @@ describe('runDatagenCli', () => {
   });
 
   it.runIf(process.platform === 'linux')(
-    '--direct-io opens the file with O_DIRECT, without it the page cache; the same bytes',
+    '--direct-io opens the file with O_DIRECT, --no-direct-io and a small file by default the page cache; the same bytes',
     async () => {
       const flagsOf = async (name: string, extra: string[]) => {
         const out = dir.join(name);
         const flags: number[] = [];
         const poll = setInterval(() => flags.push(...tempFileFlags(out)), 2);
+        let r: Awaited<ReturnType<typeof run>>;
         try {
-          expect((await run(['-n', '60000', '--threads', '2', '-o', out, '-q', ...extra])).status).toBe(0);
+          r = await run(['-n', '60000', '--threads', '2', '-o', out, '-q', '--json', ...extra]);
         } finally {
           clearInterval(poll);
         }
-        return { flags, bytes: readFileSync(out) };
+        expect(r.status).toBe(0);
+        return { flags, bytes: readFileSync(out), io: JSON.parse(r.stdout).io };
       };
       const direct = await flagsOf('direct.ndjson', ['--direct-io']);
-      const cached = await flagsOf('cached.ndjson', []);
+      const cached = await flagsOf('cached.ndjson', ['--no-direct-io']);
+      const auto = await flagsOf('auto.ndjson', []);
       expect(direct.flags.some(isDirect)).toBe(true);
-      expect(cached.flags.length).toBeGreaterThan(0);
-      expect(cached.flags.some(isDirect)).toBe(false);
+      expect(direct.io).toMatchObject({ directBytes: direct.bytes.length, cachedBytes: 0 });
+      for (const run of [cached, auto]) {
+        expect(run.flags.length).toBeGreaterThan(0);
+        expect(run.flags.some(isDirect)).toBe(false);
+      }
+      expect(cached.io).toBeUndefined();
+      // 18 MB, short of the 64 MiB the default writes through the page cache first.
+      expect(auto.io).toEqual({ directBytes: 0, cachedBytes: auto.bytes.length, waitedMs: 0 });
       expect(direct.bytes.equals(cached.bytes)).toBe(true);
+      expect(auto.bytes.equals(cached.bytes)).toBe(true);
     },
   );
 

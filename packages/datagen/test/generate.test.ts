@@ -10,7 +10,7 @@ import { makeTempDir } from '@stampede/test-utils';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDirect } from '../src/direct-file.js';
-import { type DatagenError, generateRecords, generateUsers, isDatagenError } from '../src/index.js';
+import { AUTO_DIRECT, type DatagenError, generateRecords, generateUsers, isDatagenError } from '../src/index.js';
 import { isDirect, tempFileFlags } from './open-flags.js';
 
 const dir = makeTempDir('datagen');
@@ -367,7 +367,8 @@ describe('interruption and bad input', () => {
         onProgress: () => flags.push(...tempFileFlags(out)),
       });
       expect(flags.length).toBeGreaterThan(0);
-      expect(flags.every(isDirect)).toBe(true);
+      expect(flags.some(isDirect)).toBe(true);
+      expect(summary.io).toMatchObject({ directBytes: summary.bytes, cachedBytes: 0 });
       const sink: Buffer[] = [];
       const cached = new Writable({
         write(chunk, _encoding, callback) {
@@ -381,19 +382,57 @@ describe('interruption and bad input', () => {
     },
   );
 
-  it.runIf(process.platform === 'linux')('writes through the page cache unless asked for direct I/O', async () => {
-    const out = dir.join('cached.ndjson');
-    const flags: number[] = [];
-    await generateUsers({
-      count: COUNT,
-      seed: 7,
-      threads: 2,
-      out,
-      onProgress: () => flags.push(...tempFileFlags(out)),
-    });
-    expect(flags.length).toBeGreaterThan(0);
-    expect(flags.some(isDirect)).toBe(false);
-  });
+  it.runIf(process.platform === 'linux')(
+    'writes a small file through the page cache by default, and any file with directIo: false',
+    async () => {
+      for (const directIo of [undefined, false]) {
+        const out = dir.join(`cached-${directIo}.ndjson`);
+        const flags: number[] = [];
+        const summary = await generateUsers({
+          count: COUNT,
+          seed: 7,
+          threads: 2,
+          out,
+          ...(directIo !== undefined && { directIo }),
+          onProgress: () => flags.push(...tempFileFlags(out)),
+        });
+        expect(flags.length).toBeGreaterThan(0);
+        expect(flags.some(isDirect)).toBe(false);
+        if (directIo === false) expect(summary.io).toBeUndefined();
+        else expect(summary.io).toEqual({ directBytes: 0, cachedBytes: summary.bytes, waitedMs: 0 });
+      }
+    },
+  );
+
+  it.runIf(process.platform === 'linux')(
+    'by default writes a file past 64 MiB direct from there on, the same bytes as through the page cache',
+    async ({ skip }) => {
+      const probe = dir.join('auto-probe.bin');
+      writeFileSync(probe, '');
+      const direct = await openDirect(probe);
+      if (!direct) skip(`the file system under ${dir.path} refuses O_DIRECT`);
+      await direct?.closeFile();
+      // About 80 MB: 64 MiB through the page cache, then fewer than four direct writes, so the
+      // run never waits for the device and the patience cannot run out.
+      const count = 265_000;
+      const out = dir.join('auto.ndjson');
+      const summary = await generateUsers({ count, seed: 3, threads: 2, out });
+      expect(summary.io).toMatchObject({
+        cachedBytes: AUTO_DIRECT.after,
+        directBytes: summary.bytes - AUTO_DIRECT.after,
+      });
+      expect(summary.io?.ended).toBeUndefined();
+      const sink: Buffer[] = [];
+      const cached = new Writable({
+        write(chunk, _encoding, callback) {
+          sink.push(chunk);
+          callback();
+        },
+      });
+      await generateUsers({ count, seed: 3, threads: 2, out: cached });
+      expect(readFileSync(out).equals(Buffer.concat(sink))).toBe(true);
+    },
+  );
 
   it('writes a device such as /dev/null in place, never renaming over it', async () => {
     const summary = await generateUsers({ count: 100, threads: 1, out: '/dev/null' });
