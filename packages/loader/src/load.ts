@@ -1,5 +1,12 @@
 import type { Readable } from 'node:stream';
-import { describeConnectionError, type OnDuplicate, openStore, type TableClaim, type UserStore } from '@stampede/store';
+import {
+  type ClaimHolder,
+  describeConnectionError,
+  type OnDuplicate,
+  openStore,
+  type TableClaim,
+  type UserStore,
+} from '@stampede/store';
 import { capBatchBytes, capBatchRows } from './batch-limits.js';
 import { BatchWriter } from './batch-writer.js';
 import type { InputFormat } from './input.js';
@@ -152,8 +159,14 @@ export interface LoadProgress {
   /** Input bytes to handle, when known. */
   total: number | undefined;
   elapsedMs: number;
-  /** `keys`: every row is in, and the table's unique keys are being built (see {@link LoadOptions.keysAfter}). */
-  phase: 'rows' | 'keys';
+  /**
+   * `waiting`: another load is filling the table this load was to create, and this one waits for
+   * it to end (reported once, with {@link waitingFor}); `keys`: every row is in, and the table's
+   * unique keys are being built (see {@link LoadOptions.keysAfter}).
+   */
+  phase: 'waiting' | 'rows' | 'keys';
+  /** While `waiting`: the load waited for, as far as the server tells (its connection id, its input). */
+  waitingFor?: ClaimHolder;
 }
 
 /** What a load did. */
@@ -217,14 +230,33 @@ const CONNECT_CODES = new Set([
  * password is said plainly. A file loaded by one process into a table that does not exist yet
  * gets it created without its unique keys, which are built once the rows are in.
  */
-async function openTarget(store: UserStore, setup: LoadSetup, options: LoadOptions): Promise<TableClaim | undefined> {
+async function openTarget(
+  store: UserStore,
+  setup: LoadSetup,
+  options: LoadOptions,
+  started: number,
+): Promise<TableClaim | undefined> {
   let claim: TableClaim | undefined;
+  const report = options.onProgress;
   try {
     claim = await store.claimTable?.({
       loadKey: setup.identity.key,
       input: setup.info.path,
       mayBuildKeysAfter: options.keysAfter !== false && setup.info.path !== '-' && setup.shard === undefined,
       ...(options.signal && { signal: options.signal }),
+      ...(report && {
+        onWait: (waitingFor: ClaimHolder) =>
+          report({
+            rowsRead: 0,
+            rowsCommitted: 0,
+            rejected: 0,
+            done: 0,
+            total: undefined,
+            elapsedMs: performance.now() - started,
+            phase: 'waiting',
+            waitingFor,
+          }),
+      }),
     });
     await store.ensureSchema({ secondaryIndexes: !options.deferIndexes });
     return claim;
@@ -347,7 +379,7 @@ export async function loadHere(options: LoadOptions): Promise<LoadSummary> {
   let claim: TableClaim | undefined;
   let settled = false;
   try {
-    claim = await openTarget(store, setup, options);
+    claim = await openTarget(store, setup, options, started);
     const method: LoadMethod =
       setup.asked !== 'auto' ? setup.asked : (await store.capabilities()).loadData ? 'load-data' : 'insert';
     const maxPacket = await store.maxStatementBytes();

@@ -14,7 +14,7 @@ import {
 import { DEFAULT_DATABASE_URL, databaseOption, isMissingTable, openStore } from '@stampede/store';
 import { InputError, TooManyRejectsError } from './errors.js';
 import type { InputFormat } from './input.js';
-import { type LoadMethod, type LoadSummary, loadFile } from './load.js';
+import { type LoadMethod, type LoadProgress, type LoadSummary, loadFile } from './load.js';
 
 /** Streams and switches a caller (the `stampede` runner, a test) can give {@link runLoadCli}. */
 export type LoadCliIo = CommandIo;
@@ -66,6 +66,18 @@ async function existingRowsNote(db: string, table: string, onDuplicate: keyof ty
   } finally {
     await store.close();
   }
+}
+
+/** What a load waiting at its start for another load of the same new table says, once. */
+function waitingNote(table: string, holder: LoadProgress['waitingFor']): string {
+  const who = [
+    holder?.input !== undefined && `loading ${holder.input}`,
+    holder?.connectionId !== undefined && `server connection ${holder.connectionId}`,
+  ].filter(Boolean);
+  return (
+    `note: waiting for another load of table ${table}${who.length ? ` (${who.join(', ')})` : ''} to finish: ` +
+    'it is filling the table it created and builds its keys at the end; this load starts then (Ctrl-C to stop waiting)\n'
+  );
 }
 
 /** `stampede-load` / `stampede load`: one file (or stdin) into one table. */
@@ -172,6 +184,10 @@ compressed (.gz, .zst); - reads standard input (NDJSON unless --format says othe
       }),
       signal,
       onProgress: (p) => {
+        if (p.phase === 'waiting') {
+          io.stderr.write(waitingNote(values.table, p.waitingFor));
+          return;
+        }
         const rate = Math.round((p.rowsCommitted / Math.max(p.elapsedMs, 1)) * 1000);
         const rows = `${fmt.format(p.rowsCommitted)} rows`;
         bar.update(

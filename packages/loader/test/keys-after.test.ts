@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import { openStore } from '@stampede/store';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import mysql from 'mysql2/promise';
 import { afterAll, expect, it } from 'vitest';
-import { type LoadOptions, loadFile } from '../src/index.js';
+import { type LoadOptions, type LoadProgress, loadFile, runLoadCli } from '../src/index.js';
 import { ndjson, runLoad, user, users, write } from './fixtures.js';
 
 // A file loaded into a MySQL table that does not exist yet: the table is created without its
@@ -159,6 +160,57 @@ db.describe('a new table gets its keys once the rows are in', () => {
     const [twoCount] = await query<{ n: number }>('SELECT COUNT(DISTINCT id) AS n FROM ka_two');
     expect(Number(twoCount?.n)).toBe(4000);
     expect((await shape('ka_two')).keys).toEqual(allKeys('ka_two'));
+  });
+
+  it('a load waiting for another load of its new table says so once, naming that load, and goes on when it ends', async () => {
+    // The test holds the table as a load that is filling it would: created without its keys.
+    const holder = openStore(db.url, { table: 'ka_wait' });
+    const claim = await holder.claimTable?.({ loadKey: 'held-by-test', input: 'held.ndjson', mayBuildKeysAfter: true });
+    expect(claim?.keysAfter).toBe(true);
+    const input = write(tmp.join('waiting.ndjson'), ndjson(users(1, 500)));
+    const more = write(tmp.join('waiting-cli.ndjson'), ndjson(users(501, 500)));
+    const waits: LoadProgress[] = [];
+    let libraryWaits!: () => void;
+    const libraryWaiting = new Promise<void>((resolve) => (libraryWaits = resolve));
+    const library = load({
+      input,
+      table: 'ka_wait',
+      onProgress: (p) => {
+        if (p.phase !== 'waiting') return;
+        waits.push(p);
+        libraryWaits();
+      },
+    });
+    let stderr = '';
+    let cliWaits!: () => void;
+    const cliWaiting = new Promise<void>((resolve) => (cliWaits = resolve));
+    const err = new PassThrough();
+    err.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes('waiting for another load')) cliWaits();
+    });
+    const cli = runLoadCli([more, '--db', db.url, '--table', 'ka_wait'], {
+      stdout: new PassThrough().resume(),
+      stderr: err,
+      handleSignals: false,
+      env: {},
+    });
+    await Promise.all([libraryWaiting, cliWaiting]);
+    // The "load" ends: keys built, claim let go. Both waiting loads then write into the keyed table.
+    expect(await claim?.buildKeys()).toBe('built');
+    await claim?.release();
+    await holder.close();
+    const [done, status] = await Promise.all([library, cli]);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]?.waitingFor).toEqual({ input: 'held.ndjson', connectionId: expect.any(Number) });
+    expect(done).toMatchObject({ inserted: 500, keys: 'with-table' });
+    expect(status).toBe(0);
+    expect(stderr.match(/waiting for another load/g)).toHaveLength(1);
+    expect(stderr).toMatch(
+      /note: waiting for another load of table ka_wait \(loading held\.ndjson, server connection \d+\) to finish: .*\(Ctrl-C to stop waiting\)/,
+    );
+    const [count] = await query<{ n: number }>('SELECT COUNT(*) AS n FROM ka_wait');
+    expect(Number(count?.n)).toBe(1000);
   });
 
   it('an account that may create a table but not alter it gets the table with its keys', async () => {

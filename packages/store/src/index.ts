@@ -45,6 +45,7 @@ export {
 export { type SqliteStoreOptions, SqliteUserStore } from './sqlite-store.js';
 export { MAX_TABLE_NAME_LENGTH, progressTableName } from './table-names.js';
 export type {
+  ClaimHolder,
   ClaimTableOptions,
   EnsureSchemaOptions,
   ListDepartmentOptions,

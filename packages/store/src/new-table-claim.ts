@@ -10,7 +10,7 @@ import {
 } from './driver-codes.js';
 import { DatabaseError, toDatabaseError } from './errors.js';
 import { mysqlConnectionOptions } from './probe.js';
-import type { ClaimTableOptions, TableClaim } from './user-store.js';
+import type { ClaimHolder, ClaimTableOptions, TableClaim } from './user-store.js';
 
 type MysqlConfig = Extract<DatabaseConfig, { kind: 'mysql' }>;
 
@@ -51,20 +51,18 @@ export async function claimMysqlTable(
     await conn.end().catch(() => conn.destroy());
   };
   try {
-    // Another load of this table holds it while it fills the table: wait, a second at a time so a stop is heard.
-    for (;;) {
+    // Another load of this table holds it while it fills the table: wait, a second at a time so a
+    // stop is heard, and say once whom for.
+    for (let waited = false; ; waited = true) {
       const [[row]] = (await conn.query('SELECT GET_LOCK(?, 1) AS got', [name])) as unknown as [{ got: unknown }[]];
       if (Number(row?.got) === 1) break;
       if (options.signal?.aborted) {
         await unlock();
         return KEYS_WITH_TABLE;
       }
+      if (!waited) options.onWait?.(await holderOf(conn, name, table));
     }
-    const [rows] = (await conn.query(
-      'SELECT table_comment AS c FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?',
-      [table],
-    )) as unknown as [{ c: string }[]];
-    const comment = rows[0]?.c;
+    const comment = await commentOf(conn, table);
     if (comment === undefined && options.mayBuildKeysAfter) {
       const note = `${PENDING_PREFIX}${options.loadKey} of ${options.input}`;
       const sql = createUsersTableSql('mysql', { table, uniqueKeys: false, secondaryIndexes: false, comment: note });
@@ -99,6 +97,22 @@ export async function claimMysqlTable(
     await unlock();
     throw error;
   }
+}
+
+async function commentOf(conn: mysql.Connection, table: string): Promise<string | undefined> {
+  const [rows] = (await conn.query(
+    'SELECT table_comment AS c FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?',
+    [table],
+  )) as unknown as [{ c: string }[]];
+  return rows[0]?.c;
+}
+
+/** The load holding the claim, as far as the server tells: its connection, and its input from the table's comment. */
+async function holderOf(conn: mysql.Connection, name: string, table: string): Promise<ClaimHolder> {
+  const [[row]] = (await conn.query('SELECT IS_USED_LOCK(?) AS id', [name])) as unknown as [{ id: unknown }[]];
+  const id = row?.id === null || row?.id === undefined ? undefined : Number(row.id);
+  const pending = PENDING.exec((await commentOf(conn, table)) ?? '');
+  return { ...(id !== undefined && { connectionId: id }), ...(pending && { input: pending[2] as string }) };
 }
 
 function mysqlClaim(table: string, query: Query, unlock: () => Promise<void>): TableClaim {

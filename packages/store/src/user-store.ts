@@ -103,6 +103,17 @@ export interface ClaimTableOptions {
   mayBuildKeysAfter: boolean;
   /** Stop waiting for another load's claim. */
   signal?: AbortSignal;
+  /**
+   * Called once when the claim must wait for another load of the table (after a second), with
+   * what the server tells of that load; the wait goes on until it ends or `signal` fires.
+   */
+  onWait?: (holder: ClaimHolder) => void;
+}
+
+/** The load a claim waits for: its server connection, and the input it loads when its table says. */
+export interface ClaimHolder {
+  connectionId?: number;
+  input?: string;
 }
 
 /**
