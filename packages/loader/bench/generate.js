@@ -45,13 +45,20 @@ const pad = (n) => String(n).padStart(2, '0');
 /** User `id` (1-based), the same for the same id and seed. */
 export function benchUser(id, seed = 42) {
   const r = mulberry32(seed * 1_000_003 + id);
+  const tag = Math.floor(r() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0');
   const first = pick(r, FIRST);
   const last = pick(r, LAST);
   const [city, country] = pick(r, CITIES);
   return {
     id,
-    username: `user.${id}`,
-    email: `user.${id}@example.com`,
+    // A random tag first, as in real data (and @stampede/datagen's first.last.id): the unique
+    // keys' order has nothing to do with the load's order. `user.${id}` put every row at the end
+    // of the username and email B-trees, which made a load into a keyed table twice as cheap as
+    // it is with real names (client LOAD DATA of 1M rows on 2026-11-29: 7.5 s against 14.1-14.8 s).
+    username: `user.${tag}.${id}`,
+    email: `user.${tag}.${id}@example.com`,
     firstName: first,
     lastName: last,
     department: pick(r, DEPTS),
