@@ -346,15 +346,31 @@ describe('interruption and bad input', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  /** Skips the test where the file system under the test directory refuses O_DIRECT (asked apart from the run). */
+  async function skipWithoutDirectIo(name: string, skip: (why: string) => void): Promise<void> {
+    const probe = dir.join(name);
+    writeFileSync(probe, '');
+    const direct = await openDirect(probe);
+    if (!direct) skip(`the file system under ${dir.path} refuses O_DIRECT`);
+    await direct?.closeFile();
+  }
+
+  /** A caller's stream that keeps every chunk: what a run writes, through no file at all. */
+  function memorySink(): [Writable, Buffer[]] {
+    const sink: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, callback) {
+        sink.push(chunk);
+        callback();
+      },
+    });
+    return [stream, sink];
+  }
+
   it.runIf(process.platform === 'linux')(
     'writes a new file with direct I/O, the same bytes as through the page cache',
     async ({ skip }) => {
-      // Whether this file system takes direct I/O at all, asked apart from the run.
-      const probe = dir.join('direct-probe.bin');
-      writeFileSync(probe, '');
-      const direct = await openDirect(probe);
-      if (!direct) skip(`the file system under ${dir.path} refuses O_DIRECT`);
-      await direct?.closeFile();
+      await skipWithoutDirectIo('direct-probe.bin', skip);
       const out = dir.join('direct.ndjson');
       const flags: number[] = [];
       const summary = await generateUsers({
@@ -369,13 +385,7 @@ describe('interruption and bad input', () => {
       expect(flags.length).toBeGreaterThan(0);
       expect(flags.some(isDirect)).toBe(true);
       expect(summary.io).toMatchObject({ directBytes: summary.bytes, cachedBytes: 0 });
-      const sink: Buffer[] = [];
-      const cached = new Writable({
-        write(chunk, _encoding, callback) {
-          sink.push(chunk);
-          callback();
-        },
-      });
+      const [cached, sink] = memorySink();
       await generateUsers({ count: COUNT, startId: START, seed: 7, threads: 2, out: cached });
       expect(readFileSync(out).equals(Buffer.concat(sink))).toBe(true);
       expect(summary.bytes).toBe(statSync(out).size);
@@ -407,11 +417,7 @@ describe('interruption and bad input', () => {
   it.runIf(process.platform === 'linux')(
     'by default writes a file past 64 MiB direct from there on, the same bytes as through the page cache',
     async ({ skip }) => {
-      const probe = dir.join('auto-probe.bin');
-      writeFileSync(probe, '');
-      const direct = await openDirect(probe);
-      if (!direct) skip(`the file system under ${dir.path} refuses O_DIRECT`);
-      await direct?.closeFile();
+      await skipWithoutDirectIo('auto-probe.bin', skip);
       // About 80 MB: 64 MiB through the page cache, then fewer than four direct writes, so the
       // run never waits for the device and the patience cannot run out.
       const count = 265_000;
@@ -422,13 +428,7 @@ describe('interruption and bad input', () => {
         directBytes: summary.bytes - AUTO_DIRECT.after,
       });
       expect(summary.io?.ended).toBeUndefined();
-      const sink: Buffer[] = [];
-      const cached = new Writable({
-        write(chunk, _encoding, callback) {
-          sink.push(chunk);
-          callback();
-        },
-      });
+      const [cached, sink] = memorySink();
       await generateUsers({ count, seed: 3, threads: 2, out: cached });
       expect(readFileSync(out).equals(Buffer.concat(sink))).toBe(true);
     },
