@@ -16,7 +16,7 @@ export interface Target {
   /** Whether the pipeline ends `stream` (false for stdout and caller streams). */
   end: boolean;
   label: string;
-  /** How a file's bytes went to the disk; undefined when it was not written direct at all. */
+  /** How a file's bytes went to the disk; undefined without direct I/O asked for, or where it was refused at the start. */
   io(): DirectFileStats | undefined;
   commit(): Promise<void>;
   discard(): Promise<void>;
