@@ -2,7 +2,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { defineCommand, runCommand } from './command.js';
 import { StampedeError } from './errors.js';
-import { option } from './options.js';
+import { formatHelp } from './help.js';
+import { flag, option } from './options.js';
 import { programHelp, runProgram } from './program.js';
 import { integer } from './values.js';
 
@@ -59,6 +60,19 @@ describe('runCommand', () => {
       expect(t.out.text()).toMatch(/--db <url>\s+store \(default: \$DATABASE_URL, else sqlite:\.\/x\)/);
       expect(t.out.text()).toMatch(/-h, --help/);
     }
+  });
+
+  it('says what --no-<name> does: "to turn off", or the option\'s own words', () => {
+    const help = formatHelp(
+      { name: 'demo x', usage: 'demo x', summary: 'x' },
+      {
+        report: option('write a report', { negatable: true, placeholder: '<file>' }),
+        'direct-io': flag('all direct', { negatable: true, negatedHelp: '--no-direct-io: only the page cache' }),
+      },
+    );
+    expect(help).toMatch(/--report <file>\s+write a report \(--no-report to turn off\)/);
+    expect(help).toMatch(/--direct-io\s+all direct \(--no-direct-io: only the page cache\)/);
+    expect(help).not.toMatch(/--no-direct-io to turn off/);
   });
 
   it('maps a usage error to one line, a hint and exit 2', async () => {

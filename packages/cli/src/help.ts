@@ -33,7 +33,7 @@ function optionRight(spec: OptionSpec, name: string): string {
   if (spec.env && def) notes.push(`default: $${spec.env}, else ${def}`);
   else if (spec.env) notes.push(`default: $${spec.env}`);
   else if (def) notes.push(`default ${def}`);
-  if (spec.negatable) notes.push(`--no-${name} to turn off`);
+  if (spec.negatable) notes.push(spec.negatedHelp ?? `--no-${name} to turn off`);
   if (spec.multiple) notes.push('repeat for more');
   return notes.length ? `${spec.help} (${notes.join('; ')})` : spec.help;
 }

@@ -24,6 +24,8 @@ export interface OptionSpec<T = unknown> {
   multiple?: boolean;
   /** Also accept `--no-<name>`, which gives the value `false`. @default false */
   negatable?: boolean;
+  /** What help says of `--no-<name>`, where "to turn off" would not say it. @default `--no-<name> to turn off` */
+  negatedHelp?: string;
 }
 
 /** A command's options by long name (`'batch-rows'`). */
@@ -47,7 +49,7 @@ export type OptionValues<S extends OptionSpecs> = { -readonly [K in keyof S]: Va
 /** A flag option. */
 export function flag(
   help: string,
-  extra: { short?: string; negatable?: boolean } = {},
+  extra: { short?: string; negatable?: boolean; negatedHelp?: string } = {},
 ): OptionSpec<boolean> & { kind: 'flag' } {
   return { kind: 'flag', help, ...extra };
 }

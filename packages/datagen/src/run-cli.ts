@@ -80,7 +80,7 @@ export const generateCommand = defineCommand({
     locale: option(LOCALES.join(' | '), { parse: choice(LOCALES), default: 'en' as const, placeholder: '<code>' }),
     'direct-io': flag(
       'write the whole file with O_DIRECT, bypassing the page cache, however slow the disk. By default a file past 64 MiB is written direct until the disk keeps the writer waiting (100 ms in all), then through the page cache',
-      { negatable: true },
+      { negatable: true, negatedHelp: '--no-direct-io: only through the page cache' },
     ),
     quiet: flag('no progress output', { short: 'q' }),
     version: flag('print the version', { short: 'v' }),

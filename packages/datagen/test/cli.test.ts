@@ -53,6 +53,7 @@ describe('runDatagenCli', () => {
     ]) {
       expect(r.stdout).toContain(flag);
     }
+    expect(r.stdout).toContain('--no-direct-io: only through the page cache');
   });
 
   it.runIf(process.platform === 'linux')(
