@@ -170,15 +170,14 @@ function sqlString(text: string): string {
 }
 
 /**
- * MySQL: one ALTER TABLE that builds, on a table created with `uniqueKeys: false`, the unique
- * username and email keys (and the secondary index unless `secondaryIndexes` is false), and
+ * MySQL: one ALTER TABLE that builds, on a table created with `uniqueKeys: false` and
+ * `secondaryIndexes: false`, the unique username and email keys and the secondary index, and
  * clears the table's comment in the same statement. Fails with a duplicate-entry error, changing
  * nothing, when two rows share a username or an email.
  */
-export function buildKeysSql(table: string = USERS_TABLE, options: { secondaryIndexes?: boolean } = {}): string {
+export function buildKeysSql(table: string = USERS_TABLE): string {
   assertIdentifier(table);
-  const adds = uniqueKeys(table).map((k) => `ADD UNIQUE KEY ${k}`);
-  if (options.secondaryIndexes ?? true) adds.push(`ADD KEY ${secondaryIndex(table)}`);
+  const adds = [...uniqueKeys(table).map((k) => `ADD UNIQUE KEY ${k}`), `ADD KEY ${secondaryIndex(table)}`];
   return `ALTER TABLE \`${table}\` ${adds.join(', ')}, COMMENT=''`;
 }
 

@@ -85,7 +85,7 @@ export async function claimMysqlTable(
       return KEYS_WITH_TABLE;
     }
     if (pending[1] === options.loadKey && options.mayBuildKeysAfter) return mysqlClaim(table, query, unlock);
-    await unlock();
+    // Refused; the lock goes with the error, below.
     throw new DatabaseError(
       `table ${table} is being filled by a load that has not finished (${pending[2]}): its unique username and email keys are built when that load ends, and until then no other load may write to it`,
       {
