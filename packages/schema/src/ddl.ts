@@ -98,8 +98,8 @@ export interface CreateTableOptions {
    */
   secondaryIndexes?: boolean;
   /**
-   * MySQL only: include the unique username and email keys. A loader filling a table it has just
-   * created leaves them out (with the secondary index) and builds them all at the end with
+   * Include the unique username and email keys. A loader filling a table it has just created
+   * leaves them out (with the secondary index) and builds them all at the end with
    * {@link buildKeysSql}: one sort per key instead of a B-tree insert per row.
    * @default true
    */
@@ -146,7 +146,7 @@ export function createUsersTableSql(dialect: Dialect, options: CreateTableOption
   const lines = [
     ...USER_COLUMNS.map((c) => `"${c.column}" ${c.sqliteType}`),
     `PRIMARY KEY ("${ID_COLUMN}")`,
-    ...UNIQUE_COLUMNS.map((c) => `UNIQUE ("${c}")`),
+    ...(options.uniqueKeys === false ? [] : UNIQUE_COLUMNS.map((c) => `UNIQUE ("${c}")`)),
     `CHECK ("${DEPARTMENT_COLUMN}" IN (${departmentList}))`,
   ];
   const statements = [`CREATE TABLE IF NOT EXISTS "${table}" (\n  ${lines.join(',\n  ')}\n) STRICT`];
@@ -170,15 +170,23 @@ function sqlString(text: string): string {
 }
 
 /**
- * MySQL: one ALTER TABLE that builds, on a table created with `uniqueKeys: false` and
- * `secondaryIndexes: false`, the unique username and email keys and the secondary index, and
- * clears the table's comment in the same statement. Fails with a duplicate-entry error, changing
- * nothing, when two rows share a username or an email.
+ * The statements that build, on a table created with `uniqueKeys: false` and
+ * `secondaryIndexes: false`, the unique username and email keys and the secondary index. MySQL:
+ * one ALTER TABLE, which also clears the table's comment. SQLite: named `CREATE UNIQUE INDEX`es
+ * (the email's case-insensitive by its column's NOCASE) and the secondary index, for one
+ * transaction. Either fails with a duplicate-key error, changing nothing, when two rows share a
+ * username or an email.
  */
-export function buildKeysSql(table: string = USERS_TABLE): string {
+export function buildKeysSql(dialect: Dialect, table: string = USERS_TABLE): string[] {
   assertIdentifier(table);
-  const adds = [...uniqueKeys(table).map((k) => `ADD UNIQUE KEY ${k}`), `ADD KEY ${secondaryIndex(table)}`];
-  return `ALTER TABLE \`${table}\` ${adds.join(', ')}, COMMENT=''`;
+  if (dialect === 'mysql') {
+    const adds = [...uniqueKeys(table).map((k) => `ADD UNIQUE KEY ${k}`), `ADD KEY ${secondaryIndex(table)}`];
+    return [`ALTER TABLE \`${table}\` ${adds.join(', ')}, COMMENT=''`];
+  }
+  return [
+    ...UNIQUE_COLUMNS.map((c) => `CREATE UNIQUE INDEX "uq_${table}_${c}" ON "${table}" ("${c}")`),
+    ...createSecondaryIndexSql('sqlite', table),
+  ];
 }
 
 /**

@@ -106,11 +106,11 @@ db.describe('users table on MySQL/MariaDB', () => {
       into,
       userToRow({ ...user, id: 2, username: 'other.2', email: user.email.toUpperCase() }, 'mysql'),
     );
-    await expect(conn.query(buildKeysSql('users_keys'))).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
+    await expect(conn.query(buildKeysSql('mysql', 'users_keys')[0] as string)).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
     expect(await keyNames()).toEqual(['PRIMARY']);
     expect(await comment()).not.toBe('');
     await conn.query('DELETE FROM users_keys WHERE id = 2');
-    await conn.query(buildKeysSql('users_keys'));
+    for (const sql of buildKeysSql('mysql', 'users_keys')) await conn.query(sql);
     expect(await keyNames()).toEqual([
       'PRIMARY',
       'ix_users_keys_department_id',
@@ -162,5 +162,38 @@ describe('users table on SQLite (STRICT)', () => {
     expect(() => insert.run(userToRow({ ...base, id: 'six' } as unknown as User, 'sqlite'))).toThrow(
       /datatype mismatch|cannot store/i,
     );
+  });
+
+  it('builds the unique keys after a load, as named indexes a shared email (in other case) refuses, changing nothing', () => {
+    const db = new Database(':memory:');
+    try {
+      for (const sql of createUsersTableSql('sqlite', { table: 'later', uniqueKeys: false, secondaryIndexes: false }))
+        db.exec(sql);
+      const indexes = () =>
+        (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'later' ORDER BY name").all() as {
+          name: string;
+        }[]).map((r) => r.name);
+      expect(indexes()).toEqual([]);
+      const into = db.prepare(insertSql.replace('INSERT INTO users ', 'INSERT INTO later '));
+      into.run(userToRow(user, 'sqlite'));
+      into.run(userToRow({ ...user, id: 2, username: 'other.2', email: user.email.toUpperCase() }, 'sqlite'));
+      const build = db.transaction(() => {
+        for (const sql of buildKeysSql('sqlite', 'later')) db.exec(sql);
+      });
+      expect(() => build.immediate()).toThrow(/UNIQUE constraint failed: later.email/);
+      expect(indexes()).toEqual([]);
+      db.exec('DELETE FROM later WHERE id = 2');
+      build.immediate();
+      expect(indexes()).toEqual(['ix_later_department_id', 'uq_later_email', 'uq_later_username']);
+      // Now the keys refuse what a table created with them refuses, with the same message.
+      expect(() =>
+        into.run(userToRow({ ...user, id: 3, username: 'third.3', email: user.email.toUpperCase() }, 'sqlite')),
+      ).toThrow(/UNIQUE constraint failed: later.email/);
+      expect(() => into.run(userToRow({ ...user, id: 4, email: 'x4@example.com' }, 'sqlite'))).toThrow(
+        /UNIQUE constraint failed: later.username/,
+      );
+    } finally {
+      db.close();
+    }
   });
 });
