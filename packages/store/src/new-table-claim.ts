@@ -19,7 +19,7 @@ const PENDING_PREFIX = 'stampede: keys pending until load ';
 const PENDING = /^stampede: keys pending until load (\S+) of (.*)$/s;
 
 /** A claim that builds nothing and holds nothing: the table is, or will be, made with its keys. */
-const KEYS_WITH_TABLE: TableClaim = {
+export const KEYS_WITH_TABLE: TableClaim = {
   keysAfter: false,
   buildKeys: async () => 'built',
   recreateWithKeys: async () => undefined,
@@ -86,17 +86,22 @@ export async function claimMysqlTable(
     }
     if (pending[1] === options.loadKey && options.mayBuildKeysAfter) return mysqlClaim(table, query, unlock);
     // Refused; the lock goes with the error, below.
-    throw new DatabaseError(
-      `table ${table} is being filled by a load that has not finished (${pending[2]}): its unique username and email keys are built when that load ends, and until then no other load may write to it`,
-      {
-        errorClass: 'fatal',
-        hint: `finish that load (the same command with --resume), or drop table ${table} and load again`,
-      },
-    );
+    throw refusedForPendingKeys(table, pending[2] as string);
   } catch (error) {
     await unlock();
     throw error;
   }
+}
+
+/** The refusal a load gets for a table whose keys wait for another load (`input`) that has not finished. */
+export function refusedForPendingKeys(table: string, input: string): DatabaseError {
+  return new DatabaseError(
+    `table ${table} is being filled by a load that has not finished (${input}): its unique username and email keys are built when that load ends, and until then no other load may write to it`,
+    {
+      errorClass: 'fatal',
+      hint: `finish that load (the same command with --resume), or drop table ${table} and load again`,
+    },
+  );
 }
 
 async function commentOf(conn: mysql.Connection, table: string): Promise<string | undefined> {
@@ -121,7 +126,7 @@ function mysqlClaim(table: string, query: Query, unlock: () => Promise<void>): T
     keysAfter: true,
     async buildKeys() {
       try {
-        await query(buildKeysSql(table));
+        for (const sql of buildKeysSql('mysql', table)) await query(sql);
         return 'built';
       } catch (error) {
         const errno = toDatabaseError(error).errno;

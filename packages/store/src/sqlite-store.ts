@@ -6,15 +6,18 @@ import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
 import { EncodedRows, usersOf } from './encoded-rows.js';
 import { DatabaseError, toDatabaseError } from './errors.js';
 import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
+import { claimSqliteTable } from './sqlite-table-claim.js';
 import { SqliteWriterThread, type WriterData } from './sqlite-writer-thread.js';
 import { ensureProgressTable, prepareWrites, type SqliteWrites, upsertRows, writeProgress } from './sqlite-writes.js';
 import { type TableNames, tableNames } from './table-names.js';
 import type {
+  ClaimTableOptions,
   EnsureSchemaOptions,
   ListDepartmentOptions,
   ProgressMark,
   StoreCapabilities,
   UpsertOptions,
+  TableClaim,
   UpsertResult,
   UserStore,
 } from './user-store.js';
@@ -54,6 +57,9 @@ export class SqliteUserStore implements UserStore {
   readonly db: Database.Database;
   readonly #names: TableNames;
   readonly #progressTable: string;
+  readonly #path: string;
+  /** This store's load's claim: while it fills a table whose keys come at its end, no index. */
+  #claim: TableClaim | undefined;
   #statements: SqliteWrites | undefined;
   readonly #writerData: WriterData | undefined;
   #writer: SqliteWriterThread | undefined;
@@ -63,6 +69,7 @@ export class SqliteUserStore implements UserStore {
     this.table = this.#names.table;
     this.#progressTable = this.#names.progress;
     this.displayUrl = redactDatabaseUrl(config.url);
+    this.#path = config.path;
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     if (options.writerThread && config.path !== ':memory:') {
       this.#writerData = { path: config.path, table: this.table, progressTable: this.#progressTable, busyTimeoutMs };
@@ -97,11 +104,25 @@ export class SqliteUserStore implements UserStore {
   }
 
   async ensureSchema(options: EnsureSchemaOptions = {}): Promise<void> {
+    const secondaryIndexes = (options.secondaryIndexes ?? true) && !this.#claim?.keysAfter;
     this.#run(() => {
-      for (const sql of createUsersTableSql('sqlite', { table: this.table, ...options })) this.db.exec(sql);
+      for (const sql of createUsersTableSql('sqlite', { table: this.table, secondaryIndexes })) this.db.exec(sql);
       ensureProgressTable(this.db, this.#progressTable);
     });
     this.#statements = undefined;
+  }
+
+  async claimTable(options: ClaimTableOptions): Promise<TableClaim> {
+    const claim = await claimSqliteTable(this.db, this.#path, this.#names, options);
+    const build = claim.buildKeys.bind(claim);
+    // Every row is in when the keys are built: the writer thread and its page cache go first,
+    // so the index sorts do not add to the memory they held (another batch starts another).
+    claim.buildKeys = async () => {
+      await this.#closeWriter();
+      return build();
+    };
+    this.#claim = claim;
+    return claim;
   }
 
   async hasSecondaryIndexes(): Promise<boolean> {
@@ -121,7 +142,9 @@ export class SqliteUserStore implements UserStore {
 
   async dropTable(): Promise<void> {
     this.#run(() => {
-      this.db.exec(`DROP TABLE IF EXISTS "${this.table}"; DROP TABLE IF EXISTS "${this.#progressTable}"`);
+      this.db.exec(
+        `DROP TABLE IF EXISTS "${this.table}"; DROP TABLE IF EXISTS "${this.#progressTable}"; DROP TABLE IF EXISTS "${this.#names.keysPending}"`,
+      );
     });
     this.#statements = undefined;
   }
@@ -232,10 +255,14 @@ export class SqliteUserStore implements UserStore {
     return Number.POSITIVE_INFINITY;
   }
 
-  async close(): Promise<void> {
+  async #closeWriter(): Promise<void> {
     const writer = this.#writer;
     this.#writer = undefined;
     await writer?.close();
+  }
+
+  async close(): Promise<void> {
+    await this.#closeWriter();
     if (this.db.open) this.db.close();
   }
 }

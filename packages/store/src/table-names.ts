@@ -11,6 +11,8 @@ export interface TableNames {
   stage: string;
   /** The secondary (department, id) index. */
   secondaryIndex: string;
+  /** SQLite: the one-row table naming the load whose keys are pending (only while there is one). */
+  keysPending: string;
 }
 
 /** Name of the table holding load progress, beside the users table. */
@@ -24,7 +26,7 @@ export function secondaryIndexName(table: string): string {
 }
 
 // The longest name derived from the table's: the schema's DDL also names `uq_<t>_username`,
-// `uq_<t>_email` and `ck_<t>_department`, all shorter than the index's.
+// `uq_<t>_email` and `ck_<t>_department`, and SQLite's claim `<t>_keys_pending`, all shorter than the index's.
 const LONGEST_SUFFIX = Math.max(
   progressTableName('').length,
   secondaryIndexName('').length,
@@ -59,5 +61,6 @@ export function tableNames(table: string): TableNames {
     progress: progressTableName(table),
     stage: `${table}_stage`,
     secondaryIndex: secondaryIndexName(table),
+    keysPending: `${table}_keys_pending`,
   };
 }

@@ -110,9 +110,13 @@ export interface ClaimTableOptions {
   onWait?: (holder: ClaimHolder) => void;
 }
 
-/** The load a claim waits for: its server connection, and the input it loads when its table says. */
+/**
+ * The load a claim waits for, as far as the database tells: its server connection (MySQL) or
+ * process (SQLite), and the input it loads.
+ */
 export interface ClaimHolder {
   connectionId?: number;
+  pid?: number;
   input?: string;
 }
 
@@ -162,8 +166,8 @@ export interface UserStore {
    * Before a load writes: wait for any other load of the table to end, and, with
    * `mayBuildKeysAfter` and no table yet, create it to be filled first and keyed at the end
    * (on one MySQL/MariaDB server: building the keys once costs the server about a third of keeping
-   * them up row by row). Refuses (a fatal `DatabaseError`) a table whose keys wait for another
-   * load that has not finished. Absent where there is nothing to gain (SQLite).
+   * them up row by row; in one SQLite file, about a third of the time). Refuses (a fatal
+   * `DatabaseError`) a table whose keys wait for another load that has not finished.
    */
   claimTable?(options: ClaimTableOptions): Promise<TableClaim>;
   /**
