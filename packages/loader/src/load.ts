@@ -97,7 +97,7 @@ export interface LoadOptions {
    */
   deferIndexes?: boolean;
   /**
-   * A file loaded into a MySQL/MariaDB table that does not exist yet (not a shard, not standard
+   * A file loaded into a table that does not exist yet (not a shard, not standard
    * input): create the table without its unique username and email keys and its secondary
    * index, and build them once all rows are in — one sort per key instead of a B-tree insert per
    * row. Meanwhile other loads of the table wait for this one. Should two rows share a username or
@@ -165,7 +165,7 @@ export interface LoadProgress {
    * unique keys are being built (see {@link LoadOptions.keysAfter}).
    */
   phase: 'waiting' | 'rows' | 'keys';
-  /** While `waiting`: the load waited for, as far as the server tells (its connection id, its input). */
+  /** While `waiting`: the load waited for, as far as the database tells (its server connection or process, its input). */
   waitingFor?: ClaimHolder;
 }
 

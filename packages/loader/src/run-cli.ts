@@ -73,6 +73,7 @@ function waitingNote(table: string, holder: LoadProgress['waitingFor']): string 
   const who = [
     holder?.input !== undefined && `loading ${holder.input}`,
     holder?.connectionId !== undefined && `server connection ${holder.connectionId}`,
+    holder?.pid !== undefined && `process ${holder.pid}`,
   ].filter(Boolean);
   return (
     `note: waiting for another load of table ${table}${who.length ? ` (${who.join(', ')})` : ''} to finish: ` +
@@ -130,7 +131,7 @@ compressed (.gz, .zst); - reads standard input (NDJSON unless --format says othe
     ),
     'defer-indexes': flag('create the table without its secondary index, add it after the load'),
     'keys-with-table': flag(
-      'create a new MySQL table with its unique keys, rather than building them once the rows are in (slower)',
+      'create a new table with its unique keys, rather than building them once the rows are in (slower)',
     ),
     'reject-file': option('where refused rows go, as NDJSON', {
       defaultHelp: '<input>.rejects.ndjson',
