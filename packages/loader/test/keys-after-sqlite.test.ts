@@ -80,7 +80,11 @@ describe('SQLite: a new table gets its keys once the rows are in', () => {
     // The lock file the loads of the table take turns on stays, empty.
     expect(readFileSync(`${path}-after.lock`)).toHaveLength(0);
     // The table exists now: a second load keeps its keys all along, and they refuse a taken email.
-    expect(await load(path, { input, table: 'after' })).toMatchObject({ complete: true, updated: 3000, keys: 'with-table' });
+    expect(await load(path, { input, table: 'after' })).toMatchObject({
+      complete: true,
+      updated: 3000,
+      keys: 'with-table',
+    });
     const taken = write(tmp.join('taken-email.ndjson'), ndjson([user(9001, { email: user(5).email.toUpperCase() })]));
     expect(await load(path, { input: taken, table: 'after' })).toMatchObject({ inserted: 0, rejected: 1 });
   });
@@ -229,11 +233,82 @@ describe('SQLite: a new table gets its keys once the rows are in', () => {
     child.kill('SIGKILL');
     await exited;
     const other = write(tmp.join('after-kill.ndjson'), ndjson(users(50_001, 10)));
-    await expect(load(path, { input: other, table: 'killed' })).rejects.toThrow(/has not finished \(.*killed\.ndjson\)/);
+    await expect(load(path, { input: other, table: 'killed' })).rejects.toThrow(
+      /has not finished \(.*killed\.ndjson\)/,
+    );
     const resumed = await load(path, { input, table: 'killed', resume: true });
     expect(resumed).toMatchObject({ complete: true, resumed: true, keys: 'built-after' });
     expect(read<{ n: number }>(path, 'SELECT COUNT(*) AS n FROM killed')[0]?.n).toBe(20_000);
     expect(shape(path, 'killed').indexes).toEqual(keyed('killed'));
+  });
+
+  it('a load in another process waits for this one, its note naming this process, then loads into the keyed table', {
+    timeout: 60_000,
+  }, async () => {
+    const path = newDb();
+    const holder = openStore(url(path), { table: 'across' });
+    const claim = await holder.claimTable?.({ loadKey: 'held-here', input: 'here.ndjson', mayBuildKeysAfter: true });
+    const input = write(tmp.join('across.ndjson'), ndjson(users(1, 400)));
+    const child = spawn(
+      process.execPath,
+      [...loaderNodeFlags, loaderCliPath, input, '--db', url(path), '--table', 'across', '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    let stdout = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stderr?.on('data', (d) => {
+        stderr += d;
+        if (stderr.includes('waiting for another load')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`the other process did not wait: ${stderr}`)));
+    });
+    expect(stderr).toContain(`(loading here.ndjson, process ${process.pid})`);
+    expect(child.pid).not.toBe(process.pid);
+    expect(await claim?.buildKeys()).toBe('built');
+    await claim?.release();
+    await holder.close();
+    expect(await exited).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ inserted: 400, keys: 'with-table' });
+    expect(shape(path, 'across').indexes).toEqual(keyed('across'));
+  });
+
+  it("a pending table dropped by hand, a table named in other case, a user table of the mark's name: nothing left to disagree", async () => {
+    const path = newDb();
+    const input = write(tmp.join('hand.ndjson'), ndjson(users(1, 300)));
+    const ac = new AbortController();
+    ac.abort();
+    // Stopped before its first batch: the table waits for its keys, marked as this load's.
+    expect(await load(path, { input, table: 'hand', signal: ac.signal })).toMatchObject({ keys: 'pending' });
+    expect(shape(path, 'hand').tables).toContain('hand_keys_pending');
+    const d = new Database(path);
+    d.exec('DROP TABLE hand');
+    d.close();
+    // Standard input then creates it with its keys, and the stale mark goes; any file may follow.
+    const text = ndjson(users(301, 10));
+    expect(await load(path, { input: '-', table: 'hand', stdin: Readable.from([text]) })).toMatchObject({
+      inserted: 10,
+      keys: 'with-table',
+    });
+    expect(shape(path, 'hand').tables).not.toContain('hand_keys_pending');
+    expect(await load(path, { input, table: 'hand' })).toMatchObject({ inserted: 300, keys: 'with-table' });
+
+    // SQLite's table names are the same in any case: `Mixed` loaded, then `mixed`, is one table, keyed once.
+    const other = write(tmp.join('mixed.ndjson'), ndjson(users(1, 200)));
+    expect(await load(path, { input: other, table: 'Mixed' })).toMatchObject({ keys: 'built-after' });
+    expect(await load(path, { input, table: 'mixed' })).toMatchObject({
+      inserted: 100,
+      updated: 200,
+      keys: 'with-table',
+    });
+    expect(shape(path, 'Mixed').indexes).toEqual(keyed('Mixed'));
+
+    // A users table called `solo_keys_pending` is a user's, not a mark: loading `solo` leaves it be.
+    expect(await load(path, { input: other, table: 'solo_keys_pending' })).toMatchObject({ inserted: 200 });
+    expect(await load(path, { input: other, table: 'solo' })).toMatchObject({ inserted: 200, keys: 'with-table' });
+    expect(read<{ n: number }>(path, 'SELECT COUNT(*) AS n FROM solo_keys_pending')[0]?.n).toBe(200);
   });
 
   it('standard input, a shard, --keys-with-table and an in-memory database get a table with its keys from the start', async () => {
@@ -244,7 +319,11 @@ describe('SQLite: a new table gets its keys once the rows are in', () => {
     const shard = await load(path, { input, table: 'shard', shard: { index: 1, count: 2 } });
     const cli = await runLoad([input, '--db', url(path), '--table', 'cli', '--keys-with-table', '--json']);
     expect(cli.status).toBe(0);
-    expect([viaStdin.keys, shard.keys, JSON.parse(cli.stdout).keys]).toEqual(['with-table', 'with-table', 'with-table']);
+    expect([viaStdin.keys, shard.keys, JSON.parse(cli.stdout).keys]).toEqual([
+      'with-table',
+      'with-table',
+      'with-table',
+    ]);
     for (const t of ['stdin', 'shard', 'cli']) expect(shape(path, t).indexes).toHaveLength(3);
     expect(existsSync(`${path}-stdin.lock`)).toBe(true);
     const memory = await loadFile({ input, db: 'sqlite::memory:', table: 'mem' });

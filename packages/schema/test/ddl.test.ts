@@ -106,7 +106,9 @@ db.describe('users table on MySQL/MariaDB', () => {
       into,
       userToRow({ ...user, id: 2, username: 'other.2', email: user.email.toUpperCase() }, 'mysql'),
     );
-    await expect(conn.query(buildKeysSql('mysql', 'users_keys')[0] as string)).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
+    await expect(conn.query(buildKeysSql('mysql', 'users_keys')[0] as string)).rejects.toMatchObject({
+      code: 'ER_DUP_ENTRY',
+    });
     expect(await keyNames()).toEqual(['PRIMARY']);
     expect(await comment()).not.toBe('');
     await conn.query('DELETE FROM users_keys WHERE id = 2');
@@ -170,9 +172,13 @@ describe('users table on SQLite (STRICT)', () => {
       for (const sql of createUsersTableSql('sqlite', { table: 'later', uniqueKeys: false, secondaryIndexes: false }))
         db.exec(sql);
       const indexes = () =>
-        (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'later' ORDER BY name").all() as {
-          name: string;
-        }[]).map((r) => r.name);
+        (
+          db
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'later' ORDER BY name")
+            .all() as {
+            name: string;
+          }[]
+        ).map((r) => r.name);
       expect(indexes()).toEqual([]);
       const into = db.prepare(insertSql.replace('INSERT INTO users ', 'INSERT INTO later '));
       into.run(userToRow(user, 'sqlite'));

@@ -18,13 +18,13 @@ type MysqlConfig = Extract<DatabaseConfig, { kind: 'mysql' }>;
 const PENDING_PREFIX = 'stampede: keys pending until load ';
 const PENDING = /^stampede: keys pending until load (\S+) of (.*)$/s;
 
-/** A claim that builds nothing and holds nothing: the table is, or will be, made with its keys. */
-export const KEYS_WITH_TABLE: TableClaim = {
+/** A claim that builds nothing and holds nothing: the table is, or will be, made with its keys. Shared, so frozen. */
+export const KEYS_WITH_TABLE: TableClaim = Object.freeze({
   keysAfter: false,
-  buildKeys: async () => 'built',
+  buildKeys: async () => 'built' as const,
   recreateWithKeys: async () => undefined,
   release: async () => undefined,
-};
+});
 
 /** What runs a statement on the store's pool: a write connection with the store's session. */
 type Query = (sql: string, values?: unknown[]) => Promise<unknown>;

@@ -6,7 +6,7 @@ import { type DatabaseConfig, redactDatabaseUrl } from './config.js';
 import { EncodedRows, usersOf } from './encoded-rows.js';
 import { DatabaseError, toDatabaseError } from './errors.js';
 import { isKnownDepartment, pageLimit, queryableUsernames, rowToUser, selectList } from './rows.js';
-import { claimSqliteTable } from './sqlite-table-claim.js';
+import { claimSqliteTable, dropPendingMark } from './sqlite-table-claim.js';
 import { SqliteWriterThread, type WriterData } from './sqlite-writer-thread.js';
 import { ensureProgressTable, prepareWrites, type SqliteWrites, upsertRows, writeProgress } from './sqlite-writes.js';
 import { type TableNames, tableNames } from './table-names.js';
@@ -16,8 +16,8 @@ import type {
   ListDepartmentOptions,
   ProgressMark,
   StoreCapabilities,
-  UpsertOptions,
   TableClaim,
+  UpsertOptions,
   UpsertResult,
   UserStore,
 } from './user-store.js';
@@ -113,14 +113,9 @@ export class SqliteUserStore implements UserStore {
   }
 
   async claimTable(options: ClaimTableOptions): Promise<TableClaim> {
-    const claim = await claimSqliteTable(this.db, this.#path, this.#names, options);
-    const build = claim.buildKeys.bind(claim);
     // Every row is in when the keys are built: the writer thread and its page cache go first,
     // so the index sorts do not add to the memory they held (another batch starts another).
-    claim.buildKeys = async () => {
-      await this.#closeWriter();
-      return build();
-    };
+    const claim = await claimSqliteTable(this.db, this.#path, this.#names, options, () => this.#closeWriter());
     this.#claim = claim;
     return claim;
   }
@@ -142,9 +137,8 @@ export class SqliteUserStore implements UserStore {
 
   async dropTable(): Promise<void> {
     this.#run(() => {
-      this.db.exec(
-        `DROP TABLE IF EXISTS "${this.table}"; DROP TABLE IF EXISTS "${this.#progressTable}"; DROP TABLE IF EXISTS "${this.#names.keysPending}"`,
-      );
+      this.db.exec(`DROP TABLE IF EXISTS "${this.table}"; DROP TABLE IF EXISTS "${this.#progressTable}"`);
+      dropPendingMark(this.db, this.#names.keysPending);
     });
     this.#statements = undefined;
   }

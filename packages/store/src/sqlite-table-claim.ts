@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildKeysSql, createUsersTableSql } from '@stampede/schema';
 import Database from 'better-sqlite3';
@@ -11,9 +12,19 @@ import type { ClaimHolder, ClaimTableOptions, TableClaim } from './user-store.js
 const POLL_MS = 100;
 const SAY_AFTER_MS = 1000;
 
-/** The file loads of `table` in the database at `path` take turns on. */
+/**
+ * The file loads of `table` in the database at `path` take turns on: beside the file the path
+ * leads to (as SQLite puts its WAL there), named with the table in lower case (SQLite's table
+ * names are the same in any case).
+ */
 export function claimLockPath(path: string, table: string): string {
-  return `${path}-${table}.lock`;
+  let real = path;
+  try {
+    real = realpathSync(path);
+  } catch {
+    // Not there (yet): the path as given.
+  }
+  return `${real}-${table.toLowerCase()}.lock`;
 }
 
 /** The pending load, as its row in the keys-pending table says. */
@@ -29,14 +40,17 @@ interface Pending {
  * the table in any process meet there one at a time, and the operating system lets go of it when
  * a process dies, however it dies. The state (keys pending for which load) is a one-row table
  * (`<table>_keys_pending`) created in the same transaction as the table without its keys and
- * dropped in the same transaction that builds them, so it can never disagree with the table.
+ * dropped in the same transaction that builds them (or, left by a table dropped by hand, by the
+ * next claim that finds no table).
  * `db` is the store's own connection; nothing here for `:memory:`, which no other process sees.
+ * `beforeBuild` runs before the keys are built (the store closes its writer thread there).
  */
 export async function claimSqliteTable(
   db: Database.Database,
   path: string,
   names: TableNames,
   options: ClaimTableOptions,
+  beforeBuild: () => Promise<void> = async () => undefined,
 ): Promise<TableClaim> {
   if (path === ':memory:') return KEYS_WITH_TABLE;
   const { table, keysPending } = names;
@@ -46,16 +60,23 @@ export async function claimSqliteTable(
     // No busy wait inside SQLite: it would block this thread; the loop below waits instead.
     lock = new Database(lockPath, { timeout: 0 });
   } catch (error) {
-    throw new DatabaseError(`Cannot open ${lockPath}, the file loads of table ${table} take turns on: ${(error as Error).message}`, {
-      errorClass: 'fatal',
-      hint: 'check that the directory of the database is writable',
-      cause: error,
-    });
+    throw new DatabaseError(
+      `Cannot open ${lockPath}, the file loads of table ${table} take turns on: ${(error as Error).message}`,
+      {
+        errorClass: 'fatal',
+        hint: 'check that the directory of the database is writable',
+        cause: error,
+      },
+    );
   }
+  // Closing the connection ends its transaction, and with it the lock; nothing here may throw
+  // over the error that brought the claim down.
   const unlock = () => {
-    if (!lock.open) return;
-    if (lock.inTransaction) lock.exec('ROLLBACK');
-    lock.close();
+    try {
+      if (lock.open) lock.close();
+    } catch {
+      // Nothing else to do: the lock goes with the process at the latest.
+    }
   };
   try {
     const started = performance.now();
@@ -77,19 +98,25 @@ export async function claimSqliteTable(
       await sleep(POLL_MS);
     }
     const decide = db.transaction((): 'create' | 'resume' | Pending | undefined => {
-      const exists = (name: string) =>
-        db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
-      if (!exists(table)) {
-        if (!options.mayBuildKeysAfter) return undefined;
-        // A keys-pending row whose table someone dropped by hand says nothing any more.
-        db.exec(`DROP TABLE IF EXISTS "${keysPending}"`);
+      if (!tableExists(db, table)) {
+        // A mark whose table was dropped (by hand, say) says nothing any more.
+        dropPendingMark(db, keysPending);
+        // A table of the mark's name that is not a mark (a user's): no mark, so the keys go with the table.
+        if (!options.mayBuildKeysAfter || tableExists(db, keysPending)) return undefined;
         for (const sql of createUsersTableSql('sqlite', { table, uniqueKeys: false, secondaryIndexes: false }))
           db.exec(sql);
-        db.exec(`CREATE TABLE "${keysPending}" (load_key TEXT NOT NULL, input TEXT NOT NULL, pid INTEGER NOT NULL) STRICT`);
+        db.exec(
+          `CREATE TABLE "${keysPending}" (load_key TEXT NOT NULL, input TEXT NOT NULL, pid INTEGER NOT NULL) STRICT`,
+        );
         db.prepare(`INSERT INTO "${keysPending}" VALUES (?, ?, ?)`).run(options.loadKey, options.input, process.pid);
         return 'create';
       }
-      const pending = pendingOf(db, keysPending);
+      let pending = pendingOf(db, keysPending);
+      if (pending && hasUniqueKeys(db, table)) {
+        // A mark beside a table that has its keys (made by hand, say) says nothing either.
+        dropPendingMark(db, keysPending);
+        pending = undefined;
+      }
       if (pending?.load_key === options.loadKey && options.mayBuildKeysAfter) {
         db.prepare(`UPDATE "${keysPending}" SET pid = ?`).run(process.pid);
         return 'resume';
@@ -97,7 +124,7 @@ export async function claimSqliteTable(
       return pending;
     });
     const decision = decide.immediate();
-    if (decision === 'create' || decision === 'resume') return sqliteClaim(db, names, unlock);
+    if (decision === 'create' || decision === 'resume') return sqliteClaim(db, names, unlock, beforeBuild);
     if (decision === undefined) {
       unlock();
       return KEYS_WITH_TABLE;
@@ -109,10 +136,41 @@ export async function claimSqliteTable(
   }
 }
 
+// The mark's columns, as the claim creates them: how it tells its mark from a user's table.
+const PENDING_COLUMNS = ['load_key', 'input', 'pid'] as const;
+
+/** Whether `name` is a table, in any case (as SQLite's names are). */
+function tableExists(db: Database.Database, name: string): boolean {
+  return (
+    db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE").get(name) !== undefined
+  );
+}
+
+/** Whether `name` is a keys-pending mark as this module writes it (not a user's table of that name). */
+function isPendingTable(db: Database.Database, name: string): boolean {
+  const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').all(name) as { name: string }[]).map(
+    (c) => c.name,
+  );
+  return columns.join() === PENDING_COLUMNS.join();
+}
+
+/** Drop the keys-pending mark `name`, if there is one (and never a user's table of that name). */
+export function dropPendingMark(db: Database.Database, name: string): void {
+  if (isPendingTable(db, name)) db.exec(`DROP TABLE "${name}"`);
+}
+
+/** Whether the table has a unique index besides its primary key. */
+function hasUniqueKeys(db: Database.Database, table: string): boolean {
+  const list = db.prepare('SELECT "unique", origin FROM pragma_index_list(?)').all(table) as {
+    unique: number;
+    origin: string;
+  }[];
+  return list.some((i) => i.unique === 1 && i.origin !== 'pk');
+}
+
 function pendingOf(db: Database.Database, keysPending: string): Pending | undefined {
-  const there = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(keysPending);
-  if (!there) return undefined;
-  return db.prepare(`SELECT load_key, input, pid FROM "${keysPending}"`).get() as Pending | undefined;
+  if (!isPendingTable(db, keysPending)) return undefined;
+  return db.prepare(`SELECT ${PENDING_COLUMNS.join(', ')} FROM "${keysPending}"`).get() as Pending | undefined;
 }
 
 /** The load holding the claim, as its keys-pending row tells (nothing before it has one). */
@@ -125,14 +183,20 @@ function holderOf(db: Database.Database, keysPending: string): ClaimHolder {
   }
 }
 
-function sqliteClaim(db: Database.Database, names: TableNames, unlock: () => void): TableClaim {
+function sqliteClaim(
+  db: Database.Database,
+  names: TableNames,
+  unlock: () => void,
+  beforeBuild: () => Promise<void>,
+): TableClaim {
   const { table, keysPending } = names;
   const claim: TableClaim = {
     keysAfter: true,
     async buildKeys() {
+      await beforeBuild();
       const build = db.transaction(() => {
         for (const sql of buildKeysSql('sqlite', table)) db.exec(sql);
-        db.exec(`DROP TABLE "${keysPending}"`);
+        dropPendingMark(db, keysPending);
       });
       // SQLite's own default page cache, 2 MB, for the sorts (better-sqlite3 sets 16 MB): a 1M-row
       // load ended 0.6 s sooner and its peak memory 3-10 MB lower, measured.
@@ -152,7 +216,7 @@ function sqliteClaim(db: Database.Database, names: TableNames, unlock: () => voi
       const recreate = db.transaction(() => {
         db.exec(`DROP TABLE IF EXISTS "${table}"`);
         for (const sql of createUsersTableSql('sqlite', { table })) db.exec(sql);
-        db.exec(`DROP TABLE IF EXISTS "${keysPending}"`);
+        dropPendingMark(db, keysPending);
       });
       try {
         recreate.immediate();
