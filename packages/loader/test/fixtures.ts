@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { USER_FIELDS, type User } from '@stampede/schema';
-import { runLoadCli } from '../src/index.js';
+import { type LoadProgress, runLoadCli } from '../src/index.js';
 
 const FIRST = ['Ada', 'Zoë', 'José', 'Łucja', '𠮷子', 'Omar'];
 const DEPTS = ['Engineering', 'Sales', 'Marketing', 'Finance'] as const;
@@ -69,4 +69,50 @@ export async function runLoad(
     ...(stdin && { stdin }),
   });
   return { status, stdout, stderr };
+}
+
+/** Rows 1..n, row `a` with row `b`'s username and row `c` with row `d`'s email in capitals: the later of each pair is refused. */
+export function withTakenKeys(n: number, [a, b, c, d]: [number, number, number, number]): string {
+  return ndjson(
+    users(1, n).map((u) => {
+      if (u.id === a) return user(a, { username: user(b).username });
+      if (u.id === c) return user(c, { email: user(d).email.toUpperCase() });
+      return u;
+    }),
+  );
+}
+
+/** A load's `onProgress` that keeps its `waiting` reports; `first` resolves at the first of them. */
+export function waitingReports(): {
+  onProgress: (p: LoadProgress) => void;
+  reports: LoadProgress[];
+  first: Promise<void>;
+} {
+  const reports: LoadProgress[] = [];
+  let seen!: () => void;
+  const first = new Promise<void>((resolve) => (seen = resolve));
+  const onProgress = (p: LoadProgress) => {
+    if (p.phase !== 'waiting') return;
+    reports.push(p);
+    seen();
+  };
+  return { onProgress, reports, first };
+}
+
+/** `stampede-load` in process with `argv`; `waiting` resolves once its stderr says it waits for another load. */
+export function runLoadWaiting(argv: string[]): {
+  status: Promise<number>;
+  stderr: () => string;
+  waiting: Promise<void>;
+} {
+  let stderr = '';
+  let seen!: () => void;
+  const waiting = new Promise<void>((resolve) => (seen = resolve));
+  const err = new PassThrough();
+  err.on('data', (d) => {
+    stderr += d;
+    if (stderr.includes('waiting for another load')) seen();
+  });
+  const status = runLoadCli(argv, { stdout: new PassThrough().resume(), stderr: err, handleSignals: false, env: {} });
+  return { status, stderr: () => stderr, waiting };
 }

@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { openStore } from '@stampede/store';
 import { makeTempDir } from '@stampede/test-utils';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loaderCliPath, loaderNodeFlags } from '../src/cli-path.js';
-import { type LoadOptions, type LoadProgress, loadFile, runLoadCli } from '../src/index.js';
-import { ndjson, runLoad, user, users, write } from './fixtures.js';
+import { type LoadOptions, loadFile } from '../src/index.js';
+import { ndjson, runLoad, runLoadWaiting, user, users, waitingReports, withTakenKeys, write } from './fixtures.js';
 
 // A file loaded into a SQLite table that does not exist yet: the table is created without its
 // unique keys and secondary index, and they are built once the rows are in (as on MySQL).
@@ -44,17 +44,6 @@ const keyed = (t: string) => [`ix_${t}_department_id`, `uq_${t}_email`, `uq_${t}
 
 const load = (path: string, options: Partial<LoadOptions> & { input: string; table: string }) =>
   loadFile({ db: url(path), ...options });
-
-/** Rows 1..n, row `a` with row `b`'s username and row `c` with row `d`'s email in capitals. */
-function withTakenKeys(n: number, [a, b, c, d]: [number, number, number, number]): string {
-  return ndjson(
-    users(1, n).map((u) => {
-      if (u.id === a) return user(a, { username: user(b).username });
-      if (u.id === c) return user(c, { email: user(d).email.toUpperCase() });
-      return u;
-    }),
-  );
-}
 
 describe('SQLite: a new table gets its keys once the rows are in', () => {
   it('the same rows and counts as a table created with its keys, every key built at the end, nothing left pending', async () => {
@@ -165,43 +154,24 @@ describe('SQLite: a new table gets its keys once the rows are in', () => {
     expect(claim?.keysAfter).toBe(true);
     const input = write(tmp.join('waiting.ndjson'), ndjson(users(1, 500)));
     const more = write(tmp.join('waiting-cli.ndjson'), ndjson(users(501, 500)));
-    const waits: LoadProgress[] = [];
-    let libraryWaits!: () => void;
-    const libraryWaiting = new Promise<void>((resolve) => (libraryWaits = resolve));
+    const waits = waitingReports();
     const library = load(path, {
       input,
       table: 'waiting',
-      onProgress: (p) => {
-        if (p.phase !== 'waiting') return;
-        waits.push(p);
-        libraryWaits();
-      },
+      onProgress: waits.onProgress,
     });
-    let stderr = '';
-    let cliWaits!: () => void;
-    const cliWaiting = new Promise<void>((resolve) => (cliWaits = resolve));
-    const err = new PassThrough();
-    err.on('data', (d) => {
-      stderr += d;
-      if (stderr.includes('waiting for another load')) cliWaits();
-    });
-    const cli = runLoadCli([more, '--db', url(path), '--table', 'waiting'], {
-      stdout: new PassThrough().resume(),
-      stderr: err,
-      handleSignals: false,
-      env: {},
-    });
-    await Promise.all([libraryWaiting, cliWaiting]);
+    const cli = runLoadWaiting([more, '--db', url(path), '--table', 'waiting']);
+    await Promise.all([waits.first, cli.waiting]);
     expect(await claim?.buildKeys()).toBe('built');
     await claim?.release();
     await holder.close();
-    const [done, status] = await Promise.all([library, cli]);
-    expect(waits).toHaveLength(1);
-    expect(waits[0]?.waitingFor).toEqual({ input: 'held.ndjson', pid: process.pid });
+    const [done, status] = await Promise.all([library, cli.status]);
+    expect(waits.reports).toHaveLength(1);
+    expect(waits.reports[0]?.waitingFor).toEqual({ input: 'held.ndjson', pid: process.pid });
     expect(done).toMatchObject({ inserted: 500, keys: 'with-table' });
     expect(status).toBe(0);
-    expect(stderr.match(/waiting for another load/g)).toHaveLength(1);
-    expect(stderr).toMatch(
+    expect(cli.stderr().match(/waiting for another load/g)).toHaveLength(1);
+    expect(cli.stderr()).toMatch(
       new RegExp(
         `note: waiting for another load of table waiting \\(loading held\\.ndjson, process ${process.pid}\\) to finish: .*\\(Ctrl-C to stop waiting\\)`,
       ),

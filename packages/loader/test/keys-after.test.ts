@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { openStore } from '@stampede/store';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import mysql from 'mysql2/promise';
 import { afterAll, expect, it } from 'vitest';
-import { type LoadOptions, type LoadProgress, loadFile, runLoadCli } from '../src/index.js';
-import { ndjson, runLoad, user, users, write } from './fixtures.js';
+import { type LoadOptions, loadFile } from '../src/index.js';
+import { ndjson, runLoad, runLoadWaiting, users, waitingReports, withTakenKeys, write } from './fixtures.js';
 
 // A file loaded into a MySQL table that does not exist yet: the table is created without its
 // unique keys and secondary index, and they are built once the rows are in.
@@ -45,16 +45,6 @@ const load = (options: Partial<LoadOptions> & { input: string; table: string }) 
   loadFile({ db: db.url, method: 'load-data', ...options });
 
 const allKeys = (t: string) => ['PRIMARY', `ix_${t}_department_id`, `uq_${t}_email`, `uq_${t}_username`].sort();
-
-/** Rows 1..n, row `a` with row `b`'s username and row `c` with row `d`'s email in capitals: the later of each pair is refused. */
-function withTakenKeys(n: number, [a, b, c, d]: [number, number, number, number]): string {
-  const list = users(1, n).map((u) => {
-    if (u.id === a) return user(a, { username: user(b).username });
-    if (u.id === c) return user(c, { email: user(d).email.toUpperCase() });
-    return u;
-  });
-  return ndjson(list);
-}
 
 db.describe('a new table gets its keys once the rows are in', () => {
   it('the same rows and counts as a table created with its keys, and every key built at the end', async () => {
@@ -169,44 +159,25 @@ db.describe('a new table gets its keys once the rows are in', () => {
     expect(claim?.keysAfter).toBe(true);
     const input = write(tmp.join('waiting.ndjson'), ndjson(users(1, 500)));
     const more = write(tmp.join('waiting-cli.ndjson'), ndjson(users(501, 500)));
-    const waits: LoadProgress[] = [];
-    let libraryWaits!: () => void;
-    const libraryWaiting = new Promise<void>((resolve) => (libraryWaits = resolve));
+    const waits = waitingReports();
     const library = load({
       input,
       table: 'ka_wait',
-      onProgress: (p) => {
-        if (p.phase !== 'waiting') return;
-        waits.push(p);
-        libraryWaits();
-      },
+      onProgress: waits.onProgress,
     });
-    let stderr = '';
-    let cliWaits!: () => void;
-    const cliWaiting = new Promise<void>((resolve) => (cliWaits = resolve));
-    const err = new PassThrough();
-    err.on('data', (d) => {
-      stderr += d;
-      if (stderr.includes('waiting for another load')) cliWaits();
-    });
-    const cli = runLoadCli([more, '--db', db.url, '--table', 'ka_wait'], {
-      stdout: new PassThrough().resume(),
-      stderr: err,
-      handleSignals: false,
-      env: {},
-    });
-    await Promise.all([libraryWaiting, cliWaiting]);
+    const cli = runLoadWaiting([more, '--db', db.url, '--table', 'ka_wait']);
+    await Promise.all([waits.first, cli.waiting]);
     // The "load" ends: keys built, claim let go. Both waiting loads then write into the keyed table.
     expect(await claim?.buildKeys()).toBe('built');
     await claim?.release();
     await holder.close();
-    const [done, status] = await Promise.all([library, cli]);
-    expect(waits).toHaveLength(1);
-    expect(waits[0]?.waitingFor).toEqual({ input: 'held.ndjson', connectionId: expect.any(Number) });
+    const [done, status] = await Promise.all([library, cli.status]);
+    expect(waits.reports).toHaveLength(1);
+    expect(waits.reports[0]?.waitingFor).toEqual({ input: 'held.ndjson', connectionId: expect.any(Number) });
     expect(done).toMatchObject({ inserted: 500, keys: 'with-table' });
     expect(status).toBe(0);
-    expect(stderr.match(/waiting for another load/g)).toHaveLength(1);
-    expect(stderr).toMatch(
+    expect(cli.stderr().match(/waiting for another load/g)).toHaveLength(1);
+    expect(cli.stderr()).toMatch(
       /note: waiting for another load of table ka_wait \(loading held\.ndjson, server connection \d+\) to finish: .*\(Ctrl-C to stop waiting\)/,
     );
     const [count] = await query<{ n: number }>('SELECT COUNT(*) AS n FROM ka_wait');
