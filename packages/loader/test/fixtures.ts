@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { USER_FIELDS, type User } from '@stampede/schema';
-import { type LoadProgress, runLoadCli } from '../src/index.js';
+import { type LoadOptions, type LoadProgress, runLoadCli } from '../src/index.js';
 
 const FIRST = ['Ada', 'Zoë', 'José', 'Łucja', '𠮷子', 'Omar'];
 const DEPTS = ['Engineering', 'Sales', 'Marketing', 'Finance'] as const;
@@ -115,4 +115,24 @@ export function runLoadWaiting(argv: string[]): {
   });
   const status = runLoadCli(argv, { stdout: new PassThrough().resume(), stderr: err, handleSignals: false, env: {} });
   return { status, stderr: () => stderr, waiting };
+}
+
+/** Load options that stop the load once it has committed `rows` rows (as Ctrl-C would). */
+export function stopAfter(rows: number): Pick<LoadOptions, 'signal' | 'progressIntervalMs' | 'onProgress'> {
+  const ac = new AbortController();
+  return {
+    signal: ac.signal,
+    progressIntervalMs: 1,
+    onProgress: (p) => {
+      if (p.rowsCommitted >= rows) ac.abort();
+    },
+  };
+}
+
+/** The input lines a reject file's records name, in order. */
+export function rejectedLines(rejects: string): number[] {
+  return rejects
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l).line);
 }

@@ -7,7 +7,18 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loaderCliPath, loaderNodeFlags } from '../src/cli-path.js';
 import { type LoadOptions, loadFile } from '../src/index.js';
-import { ndjson, runLoad, runLoadWaiting, user, users, waitingReports, withTakenKeys, write } from './fixtures.js';
+import {
+  ndjson,
+  rejectedLines,
+  runLoad,
+  runLoadWaiting,
+  stopAfter,
+  user,
+  users,
+  waitingReports,
+  withTakenKeys,
+  write,
+} from './fixtures.js';
 
 // A file loaded into a SQLite table that does not exist yet: the table is created without its
 // unique keys and secondary index, and they are built once the rows are in (as on MySQL).
@@ -88,12 +99,7 @@ describe('SQLite: a new table gets its keys once the rows are in', () => {
     expect(after).toMatchObject({ complete: true, inserted: 1998, rejected: 2, keys: 'reloaded' });
     expect(before).toMatchObject({ complete: true, inserted: 1998, rejected: 2, keys: 'with-table' });
     expect(afterRejects).toBe(readFileSync(rejectFile, 'utf8'));
-    expect(
-      afterRejects
-        .trimEnd()
-        .split('\n')
-        .map((l) => JSON.parse(l).line),
-    ).toEqual([1500, 1800]);
+    expect(rejectedLines(afterRejects)).toEqual([1500, 1800]);
     expect(contents(path, 'taken')).toEqual(contents(path, 'taken_with'));
     expect(shape(path, 'taken').tables).not.toContain('taken_keys_pending');
   });
@@ -101,16 +107,11 @@ describe('SQLite: a new table gets its keys once the rows are in', () => {
   it('stopped: the keys wait for that load; another load is refused, saying why; --resume builds them', async () => {
     const path = newDb();
     const input = write(tmp.join('stopped.ndjson'), ndjson(users(1, 3000)));
-    const ac = new AbortController();
     const first = await load(path, {
       input,
       table: 'stop',
       batchRows: 50,
-      signal: ac.signal,
-      progressIntervalMs: 1,
-      onProgress: (p) => {
-        if (p.rowsCommitted >= 200) ac.abort();
-      },
+      ...stopAfter(200),
     });
     expect(first).toMatchObject({ complete: false, stopped: 'signal', keys: 'pending' });
     expect(shape(path, 'stop')).toMatchObject({ indexes: [] });

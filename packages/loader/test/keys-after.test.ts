@@ -5,7 +5,17 @@ import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import mysql from 'mysql2/promise';
 import { afterAll, expect, it } from 'vitest';
 import { type LoadOptions, loadFile } from '../src/index.js';
-import { ndjson, runLoad, runLoadWaiting, users, waitingReports, withTakenKeys, write } from './fixtures.js';
+import {
+  ndjson,
+  rejectedLines,
+  runLoad,
+  runLoadWaiting,
+  stopAfter,
+  users,
+  waitingReports,
+  withTakenKeys,
+  write,
+} from './fixtures.js';
 
 // A file loaded into a MySQL table that does not exist yet: the table is created without its
 // unique keys and secondary index, and they are built once the rows are in.
@@ -90,28 +100,18 @@ db.describe('a new table gets its keys once the rows are in', () => {
     expect(before).toMatchObject({ complete: true, inserted: 1998, rejected: 2, keys: 'with-table' });
     // Each rejected once (not once per pass), at its line, for the same reason.
     expect(afterRejects).toBe(beforeRejects);
-    expect(
-      afterRejects
-        .trimEnd()
-        .split('\n')
-        .map((l) => JSON.parse(l).line),
-    ).toEqual([1500, 1800]);
+    expect(rejectedLines(afterRejects)).toEqual([1500, 1800]);
     expect(await contents('ka_taken')).toEqual(await contents('ka_taken_with'));
     expect((await shape('ka_taken')).keys).toEqual(allKeys('ka_taken'));
   });
 
   it('stopped: the keys wait for that load; another load is refused, saying why; --resume builds them', async () => {
     const input = write(tmp.join('stopped.ndjson'), ndjson(users(1, 3000)));
-    const ac = new AbortController();
     const first = await load({
       input,
       table: 'ka_stop',
       batchRows: 50,
-      signal: ac.signal,
-      progressIntervalMs: 1,
-      onProgress: (p) => {
-        if (p.rowsCommitted >= 200) ac.abort();
-      },
+      ...stopAfter(200),
     });
     expect(first).toMatchObject({ complete: false, stopped: 'signal', keys: 'pending' });
     const pending = await shape('ka_stop');
