@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { siblingScript } from '@stampede/cli';
-import { isCI, makeTempDir } from '@stampede/test-utils';
+import { isCI, makeTempDir, type TempDir } from '@stampede/test-utils';
 import { execa } from 'execa';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,7 +97,7 @@ describe.skipIf(missing !== undefined)(
 
     afterAll(async () => {
       await browser?.close();
-      tmp.cleanup();
+      tmp?.cleanup();
     });
 
     it.each(VIEWPORTS)(
