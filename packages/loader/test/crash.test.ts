@@ -110,8 +110,24 @@ db.describe('kill -9 and --resume', () => {
       while (Date.now() < deadline && (await s.count()) < stuckId && child.exitCode === null) {
         await new Promise((r) => setTimeout(r, 20));
       }
-      expect(await s.count()).toBe(stuckId);
+      // Should it not get there: what the load's connections were doing, in the failure.
+      const count = await s.count();
+      const doing =
+        count === stuckId
+          ? ''
+          : JSON.stringify(
+              (
+                await locker.query(
+                  `SELECT p.id, p.command, p.time, p.state, LEFT(p.info, 80) AS info, w.blocking_trx_id, t.trx_id
+                   FROM information_schema.processlist p
+                   LEFT JOIN information_schema.innodb_trx t ON t.trx_mysql_thread_id = p.id
+                   LEFT JOIN information_schema.innodb_lock_waits w ON w.requesting_trx_id = t.trx_id
+                   WHERE p.db = DATABASE()`,
+                )
+              )[0],
+            );
       child.kill('SIGKILL');
+      expect(count, doing).toBe(stuckId);
       expect((await done).signal).toBe('SIGKILL');
       await locker.query('ROLLBACK');
       const again = await runCli([...args, '--resume']).done;
