@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildKeysSql, createUsersTableSql } from '@stampede/schema';
 import Database from 'better-sqlite3';
-import { SQLITE_CONSTRAINT_UNIQUE } from './driver-codes.js';
+import { SQLITE_BUSY, SQLITE_CONSTRAINT_UNIQUE } from './driver-codes.js';
 import { DatabaseError, toDatabaseError } from './errors.js';
 import { KEYS_WITH_TABLE, refusedForPendingKeys } from './new-table-claim.js';
 import type { TableNames } from './table-names.js';
@@ -85,7 +85,7 @@ export async function claimSqliteTable(
         lock.exec('BEGIN EXCLUSIVE');
         break;
       } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+        if ((error as { code?: string }).code !== SQLITE_BUSY) throw error;
       }
       if (options.signal?.aborted) {
         unlock();
