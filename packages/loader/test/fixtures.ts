@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { USER_FIELDS, type User } from '@stampede/schema';
-import { type LoadOptions, type LoadProgress, runLoadCli } from '../src/index.js';
+import { openStore } from '@stampede/store';
+import { type LoadOptions, type LoadProgress, type LoadSummary, loadFile, runLoadCli } from '../src/index.js';
 
 const FIRST = ['Ada', 'Zoë', 'José', 'Łucja', '𠮷子', 'Omar'];
 const DEPTS = ['Engineering', 'Sales', 'Marketing', 'Finance'] as const;
@@ -83,7 +84,7 @@ export function withTakenKeys(n: number, [a, b, c, d]: [number, number, number, 
 }
 
 /** A load's `onProgress` that keeps its `waiting` reports; `first` resolves at the first of them. */
-export function waitingReports(): {
+function waitingReports(): {
   onProgress: (p: LoadProgress) => void;
   reports: LoadProgress[];
   first: Promise<void>;
@@ -100,7 +101,7 @@ export function waitingReports(): {
 }
 
 /** `stampede-load` in process with `argv`; `waiting` resolves once its stderr says it waits for another load. */
-export function runLoadWaiting(argv: string[]): {
+function runLoadWaiting(argv: string[]): {
   status: Promise<number>;
   stderr: () => string;
   waiting: Promise<void>;
@@ -135,4 +136,38 @@ export function rejectedLines(rejects: string): number[] {
     .trimEnd()
     .split('\n')
     .map((l) => JSON.parse(l).line);
+}
+
+/**
+ * The test holds a new table as a load filling it would (created without its keys), while two
+ * loads of it start: 500 rows through the library (with `options`), 500 through the command line.
+ * Once both say they wait, the held "load" ends — keys built, claim let go — and both go on.
+ * What the claim and each load did and said.
+ */
+export async function loadsWaitingForHeldTable(
+  db: string,
+  table: string,
+  dir: { join: (...parts: string[]) => string },
+  options: Partial<LoadOptions> = {},
+): Promise<{
+  keysAfter: boolean | undefined;
+  built: 'built' | 'conflict' | undefined;
+  waits: LoadProgress[];
+  done: LoadSummary;
+  status: number;
+  stderr: string;
+}> {
+  const holder = openStore(db, { table });
+  const claim = await holder.claimTable?.({ loadKey: 'held-by-test', input: 'held.ndjson', mayBuildKeysAfter: true });
+  const input = write(dir.join(`${table}-waiting.ndjson`), ndjson(users(1, 500)));
+  const more = write(dir.join(`${table}-waiting-cli.ndjson`), ndjson(users(501, 500)));
+  const waits = waitingReports();
+  const library = loadFile({ db, input, table, ...options, onProgress: waits.onProgress });
+  const cli = runLoadWaiting([more, '--db', db, '--table', table]);
+  await Promise.all([waits.first, cli.waiting]);
+  const built = await claim?.buildKeys();
+  await claim?.release();
+  await holder.close();
+  const [done, status] = await Promise.all([library, cli.status]);
+  return { keysAfter: claim?.keysAfter, built, waits: waits.reports, done, status, stderr: cli.stderr() };
 }

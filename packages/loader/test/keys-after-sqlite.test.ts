@@ -8,14 +8,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loaderCliPath, loaderNodeFlags } from '../src/cli-path.js';
 import { type LoadOptions, loadFile } from '../src/index.js';
 import {
+  loadsWaitingForHeldTable,
   ndjson,
   rejectedLines,
   runLoad,
-  runLoadWaiting,
   stopAfter,
   user,
   users,
-  waitingReports,
   withTakenKeys,
   write,
 } from './fixtures.js';
@@ -150,29 +149,15 @@ describe('SQLite: a new table gets its keys once the rows are in', () => {
 
   it('a load waiting for another load of its new table says so once, naming that load and its process', async () => {
     const path = newDb();
-    const holder = openStore(url(path), { table: 'waiting' });
-    const claim = await holder.claimTable?.({ loadKey: 'held-by-test', input: 'held.ndjson', mayBuildKeysAfter: true });
-    expect(claim?.keysAfter).toBe(true);
-    const input = write(tmp.join('waiting.ndjson'), ndjson(users(1, 500)));
-    const more = write(tmp.join('waiting-cli.ndjson'), ndjson(users(501, 500)));
-    const waits = waitingReports();
-    const library = load(path, {
-      input,
-      table: 'waiting',
-      onProgress: waits.onProgress,
-    });
-    const cli = runLoadWaiting([more, '--db', url(path), '--table', 'waiting']);
-    await Promise.all([waits.first, cli.waiting]);
-    expect(await claim?.buildKeys()).toBe('built');
-    await claim?.release();
-    await holder.close();
-    const [done, status] = await Promise.all([library, cli.status]);
-    expect(waits.reports).toHaveLength(1);
-    expect(waits.reports[0]?.waitingFor).toEqual({ input: 'held.ndjson', pid: process.pid });
-    expect(done).toMatchObject({ inserted: 500, keys: 'with-table' });
-    expect(status).toBe(0);
-    expect(cli.stderr().match(/waiting for another load/g)).toHaveLength(1);
-    expect(cli.stderr()).toMatch(
+    const w = await loadsWaitingForHeldTable(url(path), 'waiting', tmp);
+    expect(w.keysAfter).toBe(true);
+    expect(w.built).toBe('built');
+    expect(w.waits).toHaveLength(1);
+    expect(w.waits[0]?.waitingFor).toEqual({ input: 'held.ndjson', pid: process.pid });
+    expect(w.done).toMatchObject({ inserted: 500, keys: 'with-table' });
+    expect(w.status).toBe(0);
+    expect(w.stderr.match(/waiting for another load/g)).toHaveLength(1);
+    expect(w.stderr).toMatch(
       new RegExp(
         `note: waiting for another load of table waiting \\(loading held\\.ndjson, process ${process.pid}\\) to finish: .*\\(Ctrl-C to stop waiting\\)`,
       ),

@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { openStore } from '@stampede/store';
 import { makeTempDir, useTestDatabase } from '@stampede/test-utils';
 import mysql from 'mysql2/promise';
 import { afterAll, expect, it } from 'vitest';
 import { type LoadOptions, loadFile } from '../src/index.js';
 import {
+  loadsWaitingForHeldTable,
   ndjson,
   rejectedLines,
   runLoad,
-  runLoadWaiting,
   stopAfter,
   users,
-  waitingReports,
   withTakenKeys,
   write,
 } from './fixtures.js';
@@ -153,31 +151,17 @@ db.describe('a new table gets its keys once the rows are in', () => {
   });
 
   it('a load waiting for another load of its new table says so once, naming that load, and goes on when it ends', async () => {
-    // The test holds the table as a load that is filling it would: created without its keys.
-    const holder = openStore(db.url, { table: 'ka_wait' });
-    const claim = await holder.claimTable?.({ loadKey: 'held-by-test', input: 'held.ndjson', mayBuildKeysAfter: true });
-    expect(claim?.keysAfter).toBe(true);
-    const input = write(tmp.join('waiting.ndjson'), ndjson(users(1, 500)));
-    const more = write(tmp.join('waiting-cli.ndjson'), ndjson(users(501, 500)));
-    const waits = waitingReports();
-    const library = load({
-      input,
-      table: 'ka_wait',
-      onProgress: waits.onProgress,
-    });
-    const cli = runLoadWaiting([more, '--db', db.url, '--table', 'ka_wait']);
-    await Promise.all([waits.first, cli.waiting]);
-    // The "load" ends: keys built, claim let go. Both waiting loads then write into the keyed table.
-    expect(await claim?.buildKeys()).toBe('built');
-    await claim?.release();
-    await holder.close();
-    const [done, status] = await Promise.all([library, cli.status]);
-    expect(waits.reports).toHaveLength(1);
-    expect(waits.reports[0]?.waitingFor).toEqual({ input: 'held.ndjson', connectionId: expect.any(Number) });
-    expect(done).toMatchObject({ inserted: 500, keys: 'with-table' });
-    expect(status).toBe(0);
-    expect(cli.stderr().match(/waiting for another load/g)).toHaveLength(1);
-    expect(cli.stderr()).toMatch(
+    // The test holds the table as a load that is filling it would: created without its keys. When
+    // that "load" ends (keys built, claim let go), both waiting loads write into the keyed table.
+    const w = await loadsWaitingForHeldTable(db.url, 'ka_wait', tmp, { method: 'load-data' });
+    expect(w.keysAfter).toBe(true);
+    expect(w.built).toBe('built');
+    expect(w.waits).toHaveLength(1);
+    expect(w.waits[0]?.waitingFor).toEqual({ input: 'held.ndjson', connectionId: expect.any(Number) });
+    expect(w.done).toMatchObject({ inserted: 500, keys: 'with-table' });
+    expect(w.status).toBe(0);
+    expect(w.stderr.match(/waiting for another load/g)).toHaveLength(1);
+    expect(w.stderr).toMatch(
       /note: waiting for another load of table ka_wait \(loading held\.ndjson, server connection \d+\) to finish: .*\(Ctrl-C to stop waiting\)/,
     );
     const [count] = await query<{ n: number }>('SELECT COUNT(*) AS n FROM ka_wait');
