@@ -67,11 +67,13 @@ function measurePage(): PageFacts {
 describe.skipIf(missing !== undefined)(
   `the run report in headless Chromium${missing ? ` [skipped: ${missing}]` : ''}`,
   () => {
-    const tmp = makeTempDir('report-browser');
+    // Made in beforeAll: a skipped describe still runs its body, and would leave the directory.
+    let tmp: TempDir | undefined;
     let html = '';
     let browser: BrowserContext | undefined;
 
     beforeAll(async () => {
+      tmp = makeTempDir('report-browser');
       // A real, small run on the embedded SQLite store, from source, as a user starts it.
       const run = await execa(
         process.execPath,
