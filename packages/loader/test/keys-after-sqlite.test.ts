@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { openStore } from '@stampede/store';
 import { makeTempDir } from '@stampede/test-utils';
@@ -265,6 +265,22 @@ describe('SQLite: a new table gets its keys once the rows are in', () => {
     expect(await load(path, { input: other, table: 'solo_keys_pending' })).toMatchObject({ inserted: 200 });
     expect(await load(path, { input: other, table: 'solo' })).toMatchObject({ inserted: 200, keys: 'with-table' });
     expect(read<{ n: number }>(path, 'SELECT COUNT(*) AS n FROM solo_keys_pending')[0]?.n).toBe(200);
+  });
+
+  it('a lock file that cannot be opened: one line naming it, a hint, exit 1, no row written', async () => {
+    const path = newDb();
+    mkdirSync(`${path}-blocked.lock`);
+    const input = write(tmp.join('blocked.ndjson'), ndjson(users(1, 10)));
+    const cli = await runLoad([input, '--db', url(path), '--table', 'blocked']);
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toMatch(
+      new RegExp(
+        `error: Cannot open ${path.replaceAll('.', '\\.')}-blocked\\.lock, the file loads of table blocked take turns on`,
+      ),
+    );
+    expect(cli.stderr).toMatch(/hint: /);
+    expect(cli.stderr).not.toMatch(/\n\s+at /);
+    expect(shape(path, 'blocked').tables).not.toContain('blocked');
   });
 
   it('standard input, a shard, --keys-with-table and an in-memory database get a table with its keys from the start', async () => {
